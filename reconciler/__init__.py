@@ -1,0 +1,1 @@
+"""reconcile: Terraform-centric state reconciliation."""
