@@ -1,0 +1,1 @@
+"""Azure: SDK clients, live reads, attribution and the azurerm ↔ ARM mapping."""

@@ -1,0 +1,77 @@
+"""Azure SDK clients for real Azure or the sandbox, built the same way for both.
+
+Against the sandbox (plain http on loopback) the bearer-token policy must be told that http is fine;
+everything else — retries, paging, LRO polling — is the SDK's own.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, NamedTuple, TypeVar
+
+from azure.core.credentials import AccessToken, TokenCredential
+from azure.core.pipeline import PipelineRequest
+from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
+
+from sandbox.arm.identity import make_token
+
+ARM_SCOPE = "https://management.azure.com/.default"
+
+C = TypeVar("C")
+
+
+class Endpoint(NamedTuple):
+    """Where ARM is and who we are there."""
+
+    url: str
+    subscription_id: str
+    credential: TokenCredential
+
+    @property
+    def insecure(self) -> bool:
+        return self.url.lower().startswith("http://")
+
+
+class StaticTokenCredential:
+    """A credential handing out one fixed token (the sandbox's unsigned JWTs)."""
+
+    def __init__(self, token: str, lifetime_s: int = 3600) -> None:
+        self._token = token
+        self._lifetime = lifetime_s
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self._token, int(time.time()) + self._lifetime)
+
+    def __repr__(self) -> str:
+        return "StaticTokenCredential(<hidden>)"
+
+
+def sandbox_credential(**claims: Any) -> StaticTokenCredential:
+    """A credential whose token carries ``claims`` (``upn``, ``appid``, ``oid`` …) into the Activity Log."""
+    now = int(time.time())
+    return StaticTokenCredential(make_token({"iat": now, "nbf": now, "exp": now + 86400, **claims}))
+
+
+class _HttpAllowedPolicy(ARMChallengeAuthenticationPolicy):
+    """ARM's bearer policy, allowed over http for the loopback sandbox."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        request.context["enforce_https"] = False
+        super().on_request(request)
+
+
+def client(cls: type[C], endpoint: Endpoint, **kwargs: Any) -> C:
+    """An instance of an azure-mgmt client class (``ComputeManagementClient`` …) for ``endpoint``."""
+    options: dict[str, Any] = {"base_url": endpoint.url, "credential_scopes": [ARM_SCOPE], **kwargs}
+    if endpoint.insecure:
+        options["authentication_policy"] = _HttpAllowedPolicy(endpoint.credential, ARM_SCOPE)
+    options.setdefault("polling_interval", 0)
+    if _takes_subscription(cls):
+        return cls(endpoint.credential, endpoint.subscription_id, **options)  # type: ignore[call-arg]
+    return cls(endpoint.credential, **options)  # type: ignore[call-arg]
+
+
+def _takes_subscription(cls: type) -> bool:
+    import inspect
+
+    return "subscription_id" in inspect.signature(cls.__init__).parameters

@@ -1,0 +1,64 @@
+"""Who is calling: the claims of the request's bearer token, as ARM reads them.
+
+The sandbox accepts unsigned JWTs (it has no keys to check signatures against) but, like ARM, refuses a
+request without one. The claims go into the Activity Log verbatim.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jwt
+
+from sandbox.arm.errors import ArmError
+
+#: Well-known first-party application ids, as Azure AD issues them.
+AZURE_PORTAL_APP_ID = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"
+AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+AZURE_POWERSHELL_APP_ID = "1950a258-227b-4e31-a9cf-717495945fc2"
+
+
+class Caller(NamedTuple):
+    """The identity and request metadata of one ARM call."""
+
+    claims: dict[str, Any]
+    client_request_id: str
+    correlation_id: str
+    client_ip: str
+    user_agent: str
+
+    @property
+    def name(self) -> str:
+        """What the Activity Log shows as ``caller``: the user's UPN, else the principal's object id."""
+        for claim in ("upn", "unique_name", "email", "oid", "appid", "sub"):
+            value = self.claims.get(claim)
+            if value:
+                return str(value)
+        return "unknown"
+
+
+def claims_from_header(authorization: str | None) -> dict[str, Any]:
+    """The claims of ``Authorization: Bearer <jwt>``; 401 as ARM answers when missing or unreadable."""
+    if not authorization:
+        raise ArmError(
+            401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."
+        )
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ArmError(
+            401,
+            "AuthenticationFailedInvalidHeader",
+            "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+        )
+    try:
+        claims = jwt.decode(token.strip(), options={"verify_signature": False})
+    except jwt.PyJWTError as e:
+        raise ArmError(401, "InvalidAuthenticationToken", f"The access token is invalid: {e}.") from None
+    if not isinstance(claims, dict):
+        raise ArmError(401, "InvalidAuthenticationToken", "The access token has no claims.")
+    return claims
+
+
+def make_token(claims: dict[str, Any]) -> str:
+    """An unsigned JWT carrying ``claims`` (what the sandbox's own clients present)."""
+    return jwt.encode(claims, key="", algorithm="none")

@@ -1,0 +1,166 @@
+"""Microsoft.Network/loadBalancers with the sub-resources ARM exposes.
+
+Frontend IP configurations, probes and rules can be read at their own URLs but only written through the
+load balancer (as in ARM); backend address pools can also be written alone.
+"""
+
+from __future__ import annotations
+
+from sandbox.arm.errors import ArmError
+from sandbox.arm.types import versions
+from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+
+
+def _prepare_frontend(tx: Tx, body: Body, old: Body | None) -> None:
+    props = body["properties"]
+    public = dig(props, "publicIPAddress.id")
+    subnet = dig(props, "subnet.id")
+    if bool(public) == bool(subnet):
+        raise ArmError(
+            400,
+            "InvalidFrontendIPConfiguration",
+            f"Frontend IP configuration {body['id']} must reference either a public IP address or a subnet.",
+        )
+    if subnet:
+        one_of(body, "properties.privateIPAllocationMethod", ("Dynamic", "Static"), default="Dynamic")
+        one_of(body, "properties.privateIPAddressVersion", ("IPv4", "IPv6"), default="IPv4")
+
+
+def _prepare_pool(tx: Tx, body: Body, old: Body | None) -> None:
+    set_default(body["properties"], "loadBalancerBackendAddresses", [])
+
+
+def _decorate_pool(tx: Tx, body: Body) -> None:
+    configs = []
+    for referrer in tx.referrers(body["id"]):
+        for item in dig(referrer, "properties.ipConfigurations") or []:
+            pools = dig(item, "properties.loadBalancerBackendAddressPools") or []
+            if any((p.get("id") or "").lower() == body["id"].lower() for p in pools):
+                configs.append({"id": item["id"]})
+    if configs:
+        body["properties"]["backendIPConfigurations"] = configs
+
+
+def _prepare_probe(tx: Tx, body: Body, old: Body | None) -> None:
+    props = body["properties"]
+    protocol = one_of(body, "properties.protocol", ("Tcp", "Http", "Https"))
+    require(body, "properties.protocol")
+    port = require(body, "properties.port")
+    if not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ArmError(400, "InvalidProbePort", f"Probe {body['id']} has invalid port {port}.")
+    if protocol in ("Http", "Https") and not props.get("requestPath"):
+        raise ArmError(
+            400,
+            "ProbeRequestPathRequired",
+            f"Probe {body['id']} with protocol {protocol} must have a requestPath.",
+        )
+    if protocol == "Tcp" and props.get("requestPath"):
+        raise ArmError(
+            400,
+            "ProbeRequestPathNotAllowed",
+            f"Probe {body['id']} with protocol Tcp cannot have a requestPath.",
+        )
+    set_default(props, "intervalInSeconds", 15)
+    set_default(props, "numberOfProbes", 2)
+    set_default(props, "probeThreshold", 1)
+
+
+def _prepare_rule(tx: Tx, body: Body, old: Body | None) -> None:
+    props = body["properties"]
+    require(body, "properties.frontendIPConfiguration.id")
+    one_of(body, "properties.protocol", ("Tcp", "Udp", "All"))
+    require(body, "properties.protocol")
+    for port in ("frontendPort", "backendPort"):
+        value = require(body, f"properties.{port}")
+        if not isinstance(value, int) or not 0 <= value <= 65535:
+            raise ArmError(
+                400, "InvalidLoadBalancingRulePort", f"Rule {body['id']} has invalid {port} {value}."
+            )
+    set_default(props, "idleTimeoutInMinutes", 4)
+    set_default(props, "enableFloatingIP", False)
+    set_default(props, "enableTcpReset", False)
+    set_default(props, "disableOutboundSnat", False)
+    one_of(
+        body, "properties.loadDistribution", ("Default", "SourceIP", "SourceIPProtocol"), default="Default"
+    )
+    pools = props.get("backendAddressPools")
+    if pools is None and dig(props, "backendAddressPool.id"):
+        props["backendAddressPools"] = [{"id": props["backendAddressPool"]["id"]}]
+
+
+FRONTEND = ResourceType(
+    type_name="Microsoft.Network/loadBalancers/frontendIPConfigurations",
+    api_versions=versions.NETWORK,
+    collection="frontendIPConfigurations",
+    tracked=False,
+    read_only_child=True,
+    refs=("properties.publicIPAddress.id", "properties.subnet.id"),
+    in_use_code="InUseFrontendIPConfigurationCannotBeDeleted",
+    etag=True,
+    prepare=_prepare_frontend,
+)
+BACKEND_POOL = ResourceType(
+    type_name="Microsoft.Network/loadBalancers/backendAddressPools",
+    api_versions=versions.NETWORK,
+    collection="backendAddressPools",
+    tracked=False,
+    in_use_code="InUseBackendAddressPoolCannotBeDeleted",
+    etag=True,
+    prepare=_prepare_pool,
+    decorate=_decorate_pool,
+)
+PROBE = ResourceType(
+    type_name="Microsoft.Network/loadBalancers/probes",
+    api_versions=versions.NETWORK,
+    collection="probes",
+    tracked=False,
+    read_only_child=True,
+    in_use_code="InUseProbeCannotBeDeleted",
+    etag=True,
+    prepare=_prepare_probe,
+)
+RULE = ResourceType(
+    type_name="Microsoft.Network/loadBalancers/loadBalancingRules",
+    api_versions=versions.NETWORK,
+    collection="loadBalancingRules",
+    tracked=False,
+    read_only_child=True,
+    refs=(
+        "properties.frontendIPConfiguration.id",
+        "properties.backendAddressPool.id",
+        "properties.backendAddressPools[*].id",
+        "properties.probe.id",
+    ),
+    etag=True,
+    prepare=_prepare_rule,
+)
+
+
+def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
+    sku = one_of(body, "sku.name", ("Basic", "Standard", "Gateway"), default="Basic")
+    one_of(body, "sku.tier", ("Regional", "Global"), default="Regional")
+    for frontend in body["properties"].get("frontendIPConfigurations", []):
+        public_id = dig(frontend, "properties.publicIPAddress.id")
+        public = tx.get(public_id) if public_id else None
+        if public and (dig(public, "sku.name") or "Basic") != sku:
+            raise ArmError(
+                400,
+                "LoadBalancerReferencesPublicIPAddressWithDifferentSku",
+                f"Load balancer {body['id']} of sku {sku} references public IP {public_id} of sku "
+                f"{dig(public, 'sku.name')}. The skus must match.",
+            )
+    set_default(body["properties"], "inboundNatRules", [])
+    set_default(body["properties"], "outboundRules", [])
+    set_default(body["properties"], "inboundNatPools", [])
+    body["properties"]["resourceGuid"] = dig(old, "properties.resourceGuid") if old else tx.guid()
+
+
+TYPE = ResourceType(
+    type_name="Microsoft.Network/loadBalancers",
+    api_versions=versions.NETWORK,
+    immutable=("sku.name",),
+    children=(FRONTEND, BACKEND_POOL, PROBE, RULE),
+    in_use_code="InUseLoadBalancerCannotBeDeleted",
+    etag=True,
+    prepare=_prepare,
+)

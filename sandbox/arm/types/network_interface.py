@@ -1,0 +1,137 @@
+"""Microsoft.Network/networkInterfaces (ip configurations are read-only children, as in ARM)."""
+
+from __future__ import annotations
+
+from sandbox.arm.errors import ArmError
+from sandbox.arm.types import network_addressing as addr
+from sandbox.arm.types import versions
+from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+
+_VM_TYPE = "Microsoft.Compute/virtualMachines"
+
+
+def _prepare_ip_configuration(tx: Tx, body: Body, old: Body | None) -> None:
+    props = body["properties"]
+    subnet_id = require(body, "properties.subnet.id")
+    method = one_of(body, "properties.privateIPAllocationMethod", ("Dynamic", "Static"), default="Dynamic")
+    one_of(body, "properties.privateIPAddressVersion", ("IPv4", "IPv6"), default="IPv4")
+    set_default(props, "primary", False)
+    subnet = tx.get(subnet_id)
+    if subnet is None:
+        return  # the engine's reference check answers with the exact error
+    prefix = (
+        dig(subnet, "properties.addressPrefix") or (dig(subnet, "properties.addressPrefixes") or [None])[0]
+    )
+    used = _used_addresses(tx, subnet_id, body["id"])
+    if method == "Static":
+        ip = require(body, "properties.privateIPAddress")
+        if not addr.contains(prefix, ip, subnet_id):
+            raise ArmError(
+                400,
+                "PrivateIPAddressNotInSubnet",
+                f"IP configuration {body['id']} is referencing private IP address {ip} which is not in "
+                f"the subnet {subnet_id}.",
+            )
+        if ip in used:
+            raise ArmError(
+                400,
+                "PrivateIPAddressInUse",
+                f"IP configuration {body['id']} is using the private IP address {ip} which is already "
+                "allocated to another resource.",
+            )
+        return
+    previous_ip = dig(old, "properties.privateIPAddress")
+    same_subnet = (dig(old, "properties.subnet.id") or "").lower() == subnet_id.lower()
+    if previous_ip and same_subnet and previous_ip not in used:
+        props["privateIPAddress"] = previous_ip
+    else:
+        props["privateIPAddress"] = addr.allocate(prefix, used, body["id"])
+
+
+def _used_addresses(tx: Tx, subnet_id: str, except_config: str) -> set[str]:
+    used = set()
+    for referrer in tx.referrers(subnet_id):
+        for item in dig(referrer, "properties.ipConfigurations") or []:
+            if item["id"].lower() == except_config.lower():
+                continue
+            if (dig(item, "properties.subnet.id") or "").lower() == subnet_id.lower():
+                used.add(dig(item, "properties.privateIPAddress"))
+    return used
+
+
+IP_CONFIGURATION = ResourceType(
+    type_name="Microsoft.Network/networkInterfaces/ipConfigurations",
+    api_versions=versions.NETWORK,
+    collection="ipConfigurations",
+    tracked=False,
+    read_only_child=True,
+    refs=(
+        "properties.subnet.id",
+        "properties.publicIPAddress.id",
+        "properties.loadBalancerBackendAddressPools[*].id",
+        "properties.loadBalancerInboundNatRules[*].id",
+    ),
+    etag=True,
+    prepare=_prepare_ip_configuration,
+)
+
+
+def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
+    props = body["properties"]
+    configs = props.get("ipConfigurations") or []
+    if not configs:
+        raise ArmError(
+            400,
+            "NetworkInterfaceMustHaveAtLeastOneIpConfiguration",
+            f"Network interface {body['id']} must have one or more IP configurations.",
+        )
+    primaries = [c for c in configs if c["properties"].get("primary")]
+    if not primaries:
+        configs[0]["properties"]["primary"] = True
+    elif len(primaries) > 1:
+        raise ArmError(
+            400,
+            "NetworkInterfaceMustHaveOnePrimaryIpConfiguration",
+            f"Network interface {body['id']} must have exactly one primary IP configuration.",
+        )
+    subnets = {(dig(c, "properties.subnet.id") or "").rsplit("/subnets/", 1)[0].lower() for c in configs}
+    if len(subnets) > 1:
+        raise ArmError(
+            400,
+            "IpConfigurationsOnSameNicCannotUseDifferentVnets",
+            f"IP configurations on network interface {body['id']} must all be in the same virtual network.",
+        )
+    set_default(props, "enableAcceleratedNetworking", False)
+    set_default(props, "enableIPForwarding", False)
+    set_default(props, "disableTcpStateTracking", False)
+    set_default(props, "nicType", "Standard")
+    set_default(props, "auxiliaryMode", "None")
+    dns = props.get("dnsSettings") or {}
+    props["dnsSettings"] = {
+        "dnsServers": dns.get("dnsServers") or [],
+        "appliedDnsServers": dns.get("dnsServers") or [],
+        "internalDomainNameSuffix": f"{body['id'].split('/')[2][:8]}.internal.cloudapp.net",
+        **({"internalDnsNameLabel": dns["internalDnsNameLabel"]} if dns.get("internalDnsNameLabel") else {}),
+    }
+    props["resourceGuid"] = dig(old, "properties.resourceGuid") if old else tx.guid()
+
+
+def _decorate(tx: Tx, body: Body) -> None:
+    for referrer in tx.referrers(body["id"]):
+        if referrer.get("type") == _VM_TYPE:
+            body["properties"]["virtualMachine"] = {"id": referrer["id"]}
+            body["properties"]["macAddress"] = addr.mac_for(body["id"])
+            body["properties"]["primary"] = True
+            return
+
+
+TYPE = ResourceType(
+    type_name="Microsoft.Network/networkInterfaces",
+    api_versions=versions.NETWORK,
+    children=(IP_CONFIGURATION,),
+    refs=("properties.networkSecurityGroup.id",),
+    in_use_code="NicInUse",
+    etag=True,
+    prepare=_prepare,
+    decorate=_decorate,
+)

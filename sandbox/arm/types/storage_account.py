@@ -1,0 +1,77 @@
+"""Microsoft.Storage/storageAccounts (the boot-diagnostics account of the VM scenario)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from sandbox.arm.errors import ArmError
+from sandbox.arm.types import versions
+from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+
+_SKUS = ("Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS",
+         "Standard_GZRS", "Standard_RAGZRS")  # fmt: skip
+_KINDS = ("StorageV2", "Storage", "BlobStorage", "BlockBlobStorage", "FileStorage")
+
+
+def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
+    name = body["name"]
+    if old is None and any(
+        other["id"].lower() != body["id"].lower() for other in tx.find(body["type"], name)
+    ):
+        raise ArmError(
+            409, "StorageAccountAlreadyTaken", f"The storage account named {name} is already taken."
+        )
+    sku = one_of(body, "sku.name", _SKUS)
+    require(body, "sku.name")
+    body["sku"]["tier"] = "Premium" if str(sku).startswith("Premium") else "Standard"
+    kind = one_of(body, "kind", _KINDS)
+    require(body, "kind")
+    props = body["properties"]
+    if kind in ("StorageV2", "BlobStorage"):
+        one_of(body, "properties.accessTier", ("Hot", "Cool", "Cold", "Premium"), default="Hot")
+    set_default(props, "supportsHttpsTrafficOnly", True)
+    one_of(body, "properties.minimumTlsVersion", ("TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"), default="TLS1_2")
+    set_default(props, "allowBlobPublicAccess", False)
+    set_default(props, "allowSharedKeyAccess", True)
+    set_default(props, "isHnsEnabled", False)
+    set_default(props, "publicNetworkAccess", "Enabled")
+    set_default(props, "networkAcls", {"bypass": "AzureServices", "virtualNetworkRules": [], "ipRules": [],
+                                       "defaultAction": "Allow"})  # fmt: skip
+    set_default(
+        props,
+        "encryption",
+        {
+            "services": {
+                "blob": {"enabled": True, "keyType": "Account"},
+                "file": {"enabled": True, "keyType": "Account"},
+            },
+            "keySource": "Microsoft.Storage",
+        },
+    )
+    props["primaryEndpoints"] = {
+        service: f"https://{name}.{service}.core.windows.net/"
+        for service in ("blob", "queue", "table", "file", "dfs", "web")
+    }
+    props["primaryLocation"] = body["location"]
+    props["statusOfPrimary"] = "available"
+    props["creationTime"] = dig(old, "properties.creationTime") or tx.now.isoformat().replace("+00:00", "Z")
+
+
+def _list_keys(tx: Tx, body: Body, payload: Body) -> tuple[int, Body | None]:
+    keys = []
+    for key_name in ("key1", "key2"):
+        digest = hashlib.sha512(f"{body['id'].lower()}/{key_name}".encode()).digest()
+        keys.append({"keyName": key_name, "value": base64.b64encode(digest).decode(), "permissions": "FULL"})
+    return 200, {"keys": keys}
+
+
+TYPE = ResourceType(
+    type_name="Microsoft.Storage/storageAccounts",
+    api_versions=versions.STORAGE,
+    name_pattern=r"^[a-z0-9]{3,24}$",
+    name_rule="between 3 and 24 characters in length and use numbers and lower-case letters only",
+    immutable=("properties.isHnsEnabled",),
+    prepare=_prepare,
+    actions={"listKeys": _list_keys},
+)
