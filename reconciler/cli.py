@@ -30,7 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # look like our own flags (-help, -chdir=...), so it bypasses argparse.
     debug = "--debug" in args_list[: args_list.index("terraform")] if "terraform" in args_list else False
     try:
-        if "terraform" in args_list and all(a.startswith("-") for a in args_list[: args_list.index("terraform")]):
+        if "terraform" in args_list and all(
+            a.startswith("-") for a in args_list[: args_list.index("terraform")]
+        ):
             from reconciler.commands import terraform
 
             return terraform.passthrough(args_list[args_list.index("terraform") + 1 :])

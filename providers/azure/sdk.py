@@ -6,6 +6,7 @@ everything else — retries, paging, LRO polling — is the SDK's own.
 
 from __future__ import annotations
 
+import inspect
 import time
 from typing import Any, NamedTuple, TypeVar
 
@@ -72,6 +73,4 @@ def client(cls: type[C], endpoint: Endpoint, **kwargs: Any) -> C:
 
 
 def _takes_subscription(cls: type) -> bool:
-    import inspect
-
-    return "subscription_id" in inspect.signature(cls.__init__).parameters
+    return "subscription_id" in inspect.signature(cls).parameters

@@ -10,7 +10,7 @@ import argparse
 from types import ModuleType
 from typing import Protocol, cast
 
-from reconciler.commands import sandbox, terraform
+from reconciler.commands import demo, sandbox, terraform
 
 
 class Command(Protocol):
@@ -26,6 +26,7 @@ def _command(module: ModuleType) -> Command:
 
 
 COMMANDS: dict[str, Command] = {
+    "demo": _command(demo),
     "sandbox": _command(sandbox),
     "terraform": _command(terraform),
 }

