@@ -1,0 +1,1 @@
+"""Entry points for the outside world: pre-commit, the PR bot, cron and watch mode."""

@@ -36,6 +36,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # piped or captured: don't fold ids and operation names
     if args.data_dir:
         return _tour(console, args.data_dir)
     with tempfile.TemporaryDirectory(prefix="reconcile-demo-") as tmp:
@@ -93,7 +95,7 @@ def _tour(console: Console, data_dir: Path) -> int:
         resources = client(ResourceManagementClient, terraform).resources.list_by_resource_group("rg-demo")
         table = Table(title="Resources in rg-demo")
         for column in ("name", "type", "tags"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for r in resources:
             table.add_row(r.name, r.type, ", ".join(f"{k}={v}" for k, v in (r.tags or {}).items()))
         console.print(table)
@@ -102,7 +104,7 @@ def _tour(console: Console, data_dir: Path) -> int:
         flt = f"eventTimestamp ge '{started.isoformat()}' and resourceGroupName eq 'rg-demo'"
         log = Table(title="Activity Log (completed writes)")
         for column in ("time", "caller", "app id", "operation", "resource"):
-            log.add_column(column)
+            log.add_column(column, overflow="fold")
         for event in reversed(list(monitor.activity_logs.list(filter=flt))):
             if event.event_name is None or event.event_name.value != "EndRequest":
                 continue
