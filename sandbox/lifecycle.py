@@ -63,7 +63,7 @@ def serve(
     """Serve in the foreground until SIGINT/SIGTERM; the data dir records the address meanwhile."""
     existing = running(data_dir)
     if existing is not None:
-        raise SandboxError(f"a sandbox for {data_dir} is already running at {existing.url} (pid {existing.pid})")
+        raise _already_running(data_dir, existing)
     try:
         sandbox = Sandbox(data_dir, host=host, port=port)
     except OSError as e:
@@ -89,7 +89,7 @@ def start_detached(data_dir: Path, host: str, port: int, *, async_operations: bo
     """Start a server process that outlives this one; return once it answers."""
     existing = running(data_dir)
     if existing is not None:
-        raise SandboxError(f"a sandbox for {data_dir} is already running at {existing.url} (pid {existing.pid})")
+        raise _already_running(data_dir, existing)
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "server.log"
     command = [sys.executable, "-m", "reconciler", "sandbox", "up", "--data-dir", str(data_dir)]
@@ -115,6 +115,10 @@ def start_detached(data_dir: Path, host: str, port: int, *, async_operations: bo
         time.sleep(0.1)
     process.terminate()
     raise SandboxError(f"the sandbox server did not answer within {START_TIMEOUT_S:.0f}s; see {log_path}")
+
+
+def _already_running(data_dir: Path, info: ServerInfo) -> SandboxError:
+    return SandboxError(f"a sandbox for {data_dir} is already running at {info.url} (pid {info.pid})")
 
 
 def stop(data_dir: Path) -> ServerInfo | None:

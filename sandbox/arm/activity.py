@@ -24,7 +24,10 @@ def timestamp(at: datetime) -> str:
 
 
 def operation_name(type_name: str, method: str, action: str | None = None) -> str:
-    return f"{type_name}/{action or _VERBS.get(method, 'action')}"
+    """``Microsoft.Compute/virtualMachines/write``, ``…/powerOff/action``, as ARM names operations."""
+    if action:
+        return f"{type_name}/{action}/action"
+    return f"{type_name}/{_VERBS.get(method, 'action')}"
 
 
 class Outcome(NamedTuple):

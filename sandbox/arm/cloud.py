@@ -147,7 +147,7 @@ class Cloud:
         return out
 
     def _decorated(self, tx: _Tx, spec: ResourceType, body: Body) -> Body:
-        body = copy.deepcopy(body)
+        # Bodies come fresh from the store (or were just written to it): safe to shape in place.
         body.pop("_sandbox", None)  # the emulator's own bookkeeping (e.g. power state), never on the wire
         spec.decorate(tx, body)
         for child in spec.children:
@@ -176,8 +176,9 @@ class Cloud:
                     body = self._write_child(tx, target, incoming, state)
                 op_id = self._start_operation(conn, rid, "put") if pending else None
                 body = self._decorated(tx, spec, body)
-            rec.set(201 if old is None else 200)
-            return Reply(201 if old is None else 200, body, op_id, self._location_of(tx, rid))
+            status = 200 if old is not None else _created_status(spec, pending)
+            rec.set(status)
+            return Reply(status, body, op_id, self._location_of(tx, rid))
 
     def delete(self, target: Target, caller: Caller) -> Reply:
         rid, spec = target.rid, target.spec
@@ -693,6 +694,13 @@ def _all_refs(spec: ResourceType, body: Body) -> list[str]:
         for item in body["properties"].get(child.collection, []):
             found.extend(r for path in child.refs for r in walk_refs(item, path))
     return found
+
+
+def _created_status(spec: ResourceType, pending: bool) -> int:
+    """201 where the provider answers a create so; otherwise 202 while it runs on, 200 once done."""
+    if 201 in spec.put_statuses:
+        return 201
+    return 202 if pending else 200
 
 
 def check_api_version(spec: ResourceType, api_version: str) -> None:

@@ -6,6 +6,7 @@ request without one. The claims go into the Activity Log verbatim.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import jwt

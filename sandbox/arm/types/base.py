@@ -64,6 +64,11 @@ class ResourceType:
     api_versions: tuple[str, ...]
     name_pattern: str = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]$|^[A-Za-z0-9]$"
     name_rule: str = "1-80 letters, digits, '_', '.', '-'; starts alphanumeric, ends alphanumeric or '_'"
+    #: the error a bad name gets; ``{name}`` and ``{rule}`` are filled in
+    name_error: tuple[str, str] = (
+        "InvalidResourceName",
+        "Resource name {name} is invalid. The name can be {rule}.",
+    )
     tracked: bool = True
     #: dotted paths ARM refuses to change in place (409 PropertyChangeNotAllowed)
     immutable: tuple[str, ...] = ()
@@ -79,6 +84,8 @@ class ResourceType:
     in_use_code: str = "InUseResourceCannotBeDeleted"
     in_use_status: int = 400
     etag: bool = False
+    #: the statuses the provider's spec declares for PUT; the SDKs refuse any other (disks: 200, 202)
+    put_statuses: tuple[int, ...] = (200, 201)
     #: fill defaults, validate, compute read-only fields; ``old`` is the stored body on update
     prepare: Hook = _no_hook
     #: side effects after the body is stored (e.g. a VM creates its OS disk)
@@ -107,11 +114,8 @@ class ResourceType:
 
     def check_name(self, name: str) -> None:
         if not re.match(self.name_pattern, name):
-            raise ArmError(
-                400,
-                "InvalidResourceName",
-                f"Resource name {name} is invalid. The name can be {self.name_rule}.",
-            )
+            code, message = self.name_error
+            raise ArmError(400, code, message.format(name=name, rule=self.name_rule))
 
 
 # -- small helpers for type modules -----------------------------------------------------------------

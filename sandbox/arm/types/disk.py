@@ -73,5 +73,6 @@ TYPE = ResourceType(
     in_use_code="OperationNotAllowed",
     in_use_status=409,
     prepare=_prepare,
+    put_statuses=(200, 202),
     decorate=_decorate,
 )

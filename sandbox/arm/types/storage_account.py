@@ -71,7 +71,12 @@ TYPE = ResourceType(
     api_versions=versions.STORAGE,
     name_pattern=r"^[a-z0-9]{3,24}$",
     name_rule="between 3 and 24 characters in length and use numbers and lower-case letters only",
+    name_error=(
+        "AccountNameInvalid",
+        "{name} is not a valid storage account name. Storage account name must be {rule}.",
+    ),
     immutable=("properties.isHnsEnabled",),
+    put_statuses=(200, 202),
     prepare=_prepare,
     actions={"listKeys": _list_keys},
 )
