@@ -30,7 +30,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     up.add_argument(
         "--async-operations",
         action="store_true",
-        help="answer writes as asynchronous operations (Azure-AsyncOperation, Retry-After) instead of at once",
+        help="answer writes as asynchronous operations (Azure-AsyncOperation, Retry-After), not at once",
     )
 
     env = sub.add_parser("env", help="print shell exports that point clients at a running sandbox")
@@ -99,9 +99,8 @@ def _up(args: argparse.Namespace, data_dir: Path) -> int:
             data_dir, args.host, args.port, async_operations=args.async_operations
         )
         print(f"sandbox running at {info.url} (pid {info.pid}, data in {data_dir})")
-        print(
-            f'point clients at it with: eval "$(reconcile sandbox env --data-dir {shlex.quote(str(data_dir))})"'
-        )
+        quoted = shlex.quote(str(data_dir))
+        print(f'point clients at it with: eval "$(reconcile sandbox env --data-dir {quoted})"')
         return 0
 
     def ready(url: str) -> None:
