@@ -13,6 +13,7 @@ from typing import Any
 from reconciler.errors import ConfigError
 from sandbox import lifecycle
 from sandbox.admin import AdminClient
+from sandbox.provider.install import install as install_provider
 from sandbox.server import DEFAULT_DATA_DIR, identity
 
 HELP = "run the sandbox cloud (a local ARM emulator): up, env, status, down, faults"
@@ -119,6 +120,7 @@ def environment(data_dir: Path) -> dict[str, str]:
         "RECONCILE_SANDBOX_DIR": str(data_dir.resolve()),
         "ARM_SUBSCRIPTION_ID": ident.subscription,
         "ARM_TENANT_ID": ident.tenant,
+        "TF_CLI_CONFIG_FILE": str(install_provider(data_dir)),
     }
 
 

@@ -1,0 +1,50 @@
+"""The contract of a per-type mapping between azurerm attributes and ARM JSON.
+
+Most azurerm resources are one ARM resource: PUT/GET/DELETE at their id. Some live inside another
+resource's body instead (a load balancer's probe, a VM's data-disk attachment, a NIC's backend-pool
+association): those declare an :class:`Embedded` part and are written by editing their parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from providers.azure.mapping.schema import Attrs, Item
+
+Body = dict[str, Any]
+
+
+class MappingError(Exception):
+    """A value that cannot be mapped (e.g. an id of the wrong type); the message names the attribute."""
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """How an embedded resource lives in its parent's body."""
+
+    parent_of: Callable[[str], str]  # resource id -> parent id
+    parent_api_version: str
+    insert: Callable[[Body, str, Attrs], Body]  # parent body with this resource in (or replaced)
+    remove: Callable[[Body, str, Attrs], Body]  # parent body without it
+    extract: Callable[[Body, str, Attrs | None], Attrs | None]  # the resource's state, or None if absent
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """One azurerm resource type."""
+
+    tf_type: str
+    arm_type: str
+    api_version: str
+    schema: tuple[Item, ...]
+    #: the ARM id of the resource the attributes describe
+    id_of: Callable[[Attrs, str], str]
+    #: the body to PUT, from planned attributes and the current body (None on create)
+    to_arm: Callable[[Attrs, Body | None], Body]
+    #: state attributes from a GET, given the prior state (for write-only values ARM never returns)
+    from_arm: Callable[[Body, Attrs | None], Attrs]
+    embedded: Embedded | None = None
+    #: checks Terraform's schema cannot express (conflicting attributes, enum values): (path, message)
+    validate: Callable[[Attrs], list[tuple[str, str]]] = lambda attrs: []

@@ -1,0 +1,131 @@
+"""The azurerm schema language: attributes and nested blocks as the real provider declares them.
+
+One declaration serves three users: the sandbox's Terraform provider (its schema, plan and state), the
+drift engine (normalizing live reads into attribute space) and the proposal engine (which attributes
+force replacement). Values are plain Python: str, int/float, bool, list, dict, None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+Attrs = dict[str, Any]
+
+
+class Kind(Enum):
+    """Terraform value types the azurerm resources here use (cty type JSON)."""
+
+    STRING = '"string"'
+    NUMBER = '"number"'
+    BOOL = '"bool"'
+    LIST_STRING = '["list","string"]'
+    SET_STRING = '["set","string"]'
+    MAP_STRING = '["map","string"]'
+
+    @property
+    def empty(self) -> Any:
+        """What an absent collection reads back as (azurerm sets [] / {} rather than null)."""
+        if self in (Kind.LIST_STRING, Kind.SET_STRING):
+            return []
+        if self is Kind.MAP_STRING:
+            return {}
+        return None
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One attribute. ``default`` is the SDKv2 ``Default``: planned when the configuration leaves it null."""
+
+    name: str
+    kind: Kind = Kind.STRING
+    required: bool = False
+    optional: bool = False
+    computed: bool = False
+    default: Any = None
+    force_new: bool = False
+    sensitive: bool = False
+    #: differences that are not changes (azurerm's DiffSuppressFunc), e.g. case or location spelling
+    normalize: Callable[[Any], Any] | None = None
+    description: str = ""
+
+    def same(self, a: Any, b: Any) -> bool:
+        """Whether two values are equal once normalized (and sets compared as sets)."""
+        if self.normalize is not None and a is not None and b is not None:
+            a, b = self.normalize(a), self.normalize(b)
+        if self.kind is Kind.SET_STRING and isinstance(a, list) and isinstance(b, list):
+            return sorted(map(str, a)) == sorted(map(str, b))
+        if self.kind in (Kind.LIST_STRING, Kind.SET_STRING, Kind.MAP_STRING):
+            a = self.kind.empty if a is None else a
+            b = self.kind.empty if b is None else b
+        return bool(a == b)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A nested block, list-nested as in SDKv2 (``os_disk.0.caching`` in state paths)."""
+
+    name: str
+    items: tuple[Attr | Block, ...]
+    min_items: int = 0
+    max_items: int = 0  # 0 = unlimited
+    force_new: bool = False
+    set_nested: bool = False
+    description: str = ""
+
+    @property
+    def attrs(self) -> tuple[Attr, ...]:
+        return tuple(i for i in self.items if isinstance(i, Attr))
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        return tuple(i for i in self.items if isinstance(i, Block))
+
+
+Item = Attr | Block
+
+
+def item(items: tuple[Item, ...], name: str) -> Item:
+    for i in items:
+        if i.name == name:
+            return i
+    raise KeyError(name)
+
+
+# -- common attribute shapes (as azurerm spells them) -------------------------------------------------
+
+
+def location_key(value: Any) -> Any:
+    """azurerm's ``location.Normalize``: ``West Europe`` and ``westeurope`` are the same place."""
+    return value.replace(" ", "").lower() if isinstance(value, str) else value
+
+
+def case_insensitive(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def name(*, force_new: bool = True) -> Attr:
+    return Attr("name", required=True, force_new=force_new)
+
+
+def resource_group_name() -> Attr:
+    return Attr("resource_group_name", required=True, force_new=True, normalize=case_insensitive)
+
+
+def location() -> Attr:
+    return Attr("location", required=True, force_new=True, normalize=location_key)
+
+
+def tags() -> Attr:
+    return Attr("tags", Kind.MAP_STRING, optional=True)
+
+
+def id_attr() -> Attr:
+    return Attr("id", computed=True)
+
+
+def empty_state(items: tuple[Item, ...]) -> Attrs:
+    """Every attribute null and every block empty: the shape a state object must have."""
+    return {i.name: ([] if isinstance(i, Block) else None) for i in items}

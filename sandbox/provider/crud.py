@@ -1,0 +1,130 @@
+"""Create, read, update, delete and import of any mapped type, as azurerm does them.
+
+A plain type is one ARM resource. An embedded type is written by reading its parent, editing the
+parent's body and writing it back (as azurerm does for load balancer probes and rules, data-disk
+attachments and backend-pool associations).
+"""
+
+from __future__ import annotations
+
+from providers.azure.mapping.base import Body, Mapping
+from providers.azure.mapping.schema import Attrs
+from sandbox.provider.arm import ArmCallError, ArmClient
+from sandbox.provider.config import ProviderConfig
+
+GROUP_TYPE = "Microsoft.Resources/resourceGroups"
+VM_TYPE = "Microsoft.Compute/virtualMachines"
+DISK_API_VERSION = "2023-04-02"
+
+
+class CrudError(Exception):
+    """A failure worded for the user, e.g. ``creating Virtual Network "x": unexpected status 400 (...)``."""
+
+
+class AlreadyExists(CrudError):
+    pass
+
+
+class Crud:
+    def __init__(self, arm: ArmClient, config: ProviderConfig) -> None:
+        self.arm = arm
+        self.config = config
+
+    def read(self, mapping: Mapping, prior: Attrs) -> Attrs | None:
+        resource_id = prior["id"]
+        if mapping.embedded:
+            parent = self.arm.get(mapping.embedded.parent_of(resource_id), mapping.embedded.parent_api_version)
+            return None if parent is None else mapping.embedded.extract(parent, resource_id, prior)
+        body = self.arm.get(resource_id, mapping.api_version)
+        return None if body is None else mapping.from_arm(body, prior)
+
+    def create(self, mapping: Mapping, planned: Attrs) -> Attrs:
+        resource_id = mapping.id_of(planned, self.config.subscription_id)
+        if mapping.embedded:
+            return self._write_embedded(mapping, resource_id, planned, creating=True)
+        if self.arm.get(resource_id, mapping.api_version) is not None:
+            raise AlreadyExists(_exists_message(resource_id, mapping.tf_type))
+        return self._put(mapping, resource_id, planned, None, "creating")
+
+    def update(self, mapping: Mapping, prior: Attrs, planned: Attrs) -> Attrs:
+        resource_id = prior["id"]
+        if mapping.embedded:
+            return self._write_embedded(mapping, resource_id, planned, creating=False)
+        current = self.arm.get(resource_id, mapping.api_version)
+        return self._put(mapping, resource_id, planned, current, "updating")
+
+    def delete(self, mapping: Mapping, prior: Attrs) -> None:
+        resource_id = prior["id"]
+        try:
+            if mapping.embedded:
+                parent_id = mapping.embedded.parent_of(resource_id)
+                parent = self.arm.get(parent_id, mapping.embedded.parent_api_version)
+                if parent is not None and mapping.embedded.extract(parent, resource_id, prior) is not None:
+                    body = mapping.embedded.remove(parent, resource_id, prior)
+                    self.arm.put(parent_id, mapping.embedded.parent_api_version, body)
+                return
+            current = self.arm.get(resource_id, mapping.api_version)
+            if mapping.arm_type == GROUP_TYPE and self.config.prevent_group_deletion_with_resources:
+                self._refuse_non_empty_group(resource_id)
+            self.arm.delete(resource_id, mapping.api_version)
+            if mapping.arm_type == VM_TYPE and current is not None and self.config.delete_os_disk_on_deletion:
+                os_disk = ((current.get("properties") or {}).get("storageProfile") or {}).get("osDisk") or {}
+                disk_id = (os_disk.get("managedDisk") or {}).get("id")
+                if disk_id:
+                    self.arm.delete(disk_id, DISK_API_VERSION)
+        except ArmCallError as e:
+            raise CrudError(f"deleting {_describe(mapping, resource_id)}: {e}") from None
+
+    def import_(self, mapping: Mapping, resource_id: str) -> Attrs | None:
+        return self.read(mapping, {"id": resource_id})
+
+    def _put(self, mapping: Mapping, resource_id: str, planned: Attrs, current: Body | None, verb: str) -> Attrs:
+        try:
+            written = self.arm.put(resource_id, mapping.api_version, mapping.to_arm(planned, current))
+        except ArmCallError as e:
+            raise CrudError(f"{verb} {_describe(mapping, resource_id)}: {e}") from None
+        return mapping.from_arm(written, planned)
+
+    def _write_embedded(self, mapping: Mapping, resource_id: str, planned: Attrs, creating: bool) -> Attrs:
+        assert mapping.embedded is not None
+        embedded = mapping.embedded
+        parent_id = embedded.parent_of(resource_id)
+        verb = "creating" if creating else "updating"
+        try:
+            parent = self.arm.get(parent_id, embedded.parent_api_version)
+            if parent is None:
+                raise CrudError(f"{verb} {_describe(mapping, resource_id)}: its parent {parent_id} was not found")
+            if creating and embedded.extract(parent, resource_id, None) is not None:
+                raise AlreadyExists(_exists_message(resource_id, mapping.tf_type))
+            written = self.arm.put(parent_id, embedded.parent_api_version, embedded.insert(parent, resource_id, planned))
+        except ArmCallError as e:
+            raise CrudError(f"{verb} {_describe(mapping, resource_id)}: {e}") from None
+        state = embedded.extract(written, resource_id, planned)
+        if state is None:
+            raise CrudError(f"{verb} {_describe(mapping, resource_id)}: it is missing from its parent after the write")
+        return state
+
+    def _refuse_non_empty_group(self, group_id: str) -> None:
+        names = self.arm.list_group(group_id)
+        if names:
+            listed = "\n".join(f"* {n}" for n in names)
+            raise CrudError(
+                f"deleting Resource Group {group_id.rsplit('/', 1)[-1]!r}: the Resource Group still contains "
+                f"Resources.\n\nTerraform is configured to check for Resources within the Resource Group when "
+                f"deleting the Resource Group - and found the following Resources:\n\n{listed}\n\n"
+                "This feature is intended to avoid the unintentional destruction of nested Resources provisioned "
+                "through some other means. Set `prevent_deletion_if_contains_resources` to `false` in the "
+                "`features.resource_group` block to disable this check."
+            )
+
+
+def _describe(mapping: Mapping, resource_id: str) -> str:
+    return f"{mapping.tf_type} ({resource_id})"
+
+
+def _exists_message(resource_id: str, tf_type: str) -> str:
+    return (
+        f'A resource with the ID "{resource_id}" already exists - to be managed via Terraform this resource '
+        f'needs to be imported into the State. Please see the resource documentation for "{tf_type}" for more '
+        "information"
+    )

@@ -1,0 +1,112 @@
+"""Serving a plugin-protocol servicer the way go-plugin expects: a gRPC server on a unix socket with a
+fresh self-signed certificate, announced on stdout in the handshake line.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import sys
+import tempfile
+import threading
+from concurrent import futures
+from typing import Any
+
+import grpc
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from tf.gen import grpc_controller_pb2 as controller_pb
+from tf.gen import grpc_controller_pb2_grpc as controller_rpc
+from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
+from tf.gen import tfplugin_pb2_grpc as rpc
+
+MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
+MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+
+
+def serve(servicer: rpc.ProviderServicer) -> int:
+    """Serve until Terraform asks us to stop. Returns the process exit code."""
+    if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
+        print(
+            "This binary is a plugin. These are not meant to be executed directly.\n"
+            "Terraform runs it: point TF_CLI_CONFIG_FILE at the file `reconcile sandbox env` exports.",
+            file=sys.stderr,
+        )
+        return 1
+    stopped = threading.Event()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=10))
+    rpc.add_ProviderServicer_to_server(servicer, server)
+    controller_rpc.add_GRPCControllerServicer_to_server(_Controller(stopped), server)
+    stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
+    cert_der, credentials = _certificate()
+    with tempfile.TemporaryDirectory(prefix="tf-azurerm-") as tmp:
+        socket = os.path.join(tmp, "plugin.sock")
+        server.add_secure_port(f"unix://{socket}", credentials)
+        server.start()
+        encoded = base64.b64encode(cert_der).decode().rstrip("=")
+        print(f"1|6|unix|{socket}|grpc|{encoded}", flush=True)
+        stopper = getattr(servicer, "stopped", None)
+        while not stopped.wait(0.05):
+            if isinstance(stopper, threading.Event) and stopper.is_set():
+                break
+        server.stop(grace=0.5)
+    return 0
+
+
+class _Controller(controller_rpc.GRPCControllerServicer):  # type: ignore[misc]
+    def __init__(self, stopped: threading.Event) -> None:
+        self._stopped = stopped
+
+    def Shutdown(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
+        self._stopped.set()
+        return controller_pb.Empty()
+
+
+class _Stdio(stdio_rpc.GRPCStdioServicer):  # type: ignore[misc]
+    def StreamStdio(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
+        return iter([])
+
+
+def _certificate() -> tuple[bytes, grpc.ServerCredentials]:
+    """A throwaway certificate for this process (EC keys: generated in a millisecond)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=True,
+                data_encipherment=False,
+                key_agreement=True,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
+    return cert.public_bytes(serialization.Encoding.DER), credentials
