@@ -12,18 +12,11 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from azure.mgmt.monitor import MonitorManagementClient
-from azure.mgmt.network import NetworkManagementClient
-from azure.mgmt.network import models as net
-from azure.mgmt.resource.resources import ResourceManagementClient
-from azure.mgmt.resourcegraph import ResourceGraphClient
-from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 from rich.console import Console
 from rich.table import Table
 
-from providers.azure.sdk import Endpoint, client, sandbox_credential
-from sandbox.arm.identity import AZURE_CLI_APP_ID, AZURE_PORTAL_APP_ID
-from sandbox.server import Sandbox
+from providers.azure.apps import AZURE_CLI as AZURE_CLI_APP_ID
+from providers.azure.apps import AZURE_PORTAL as AZURE_PORTAL_APP_ID
 
 HELP = "tour the sandbox cloud: create, change out of band, and inspect what it recorded"
 
@@ -45,6 +38,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _tour(console: Console, data_dir: Path) -> int:
+    # The SDKs load here, not at import: every `reconcile` command imports this module.
+    from azure.mgmt.monitor import MonitorManagementClient
+    from azure.mgmt.network import NetworkManagementClient
+    from azure.mgmt.network import models as net
+    from azure.mgmt.resource.resources import ResourceManagementClient
+    from azure.mgmt.resourcegraph import ResourceGraphClient
+    from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+    from providers.azure.sdk import Endpoint, client, sandbox_credential
+    from sandbox.server import Sandbox
+
     with Sandbox(data_dir) as sandbox:
         sub = sandbox.identity.subscription
         console.print(f"[bold]Sandbox cloud[/] serving ARM at {sandbox.url} (subscription {sub})")

@@ -9,18 +9,9 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from providers.azure.sdk import Endpoint, client
+from sandbox.provider.errors import ArmCallError
 
 Body = dict[str, Any]
-
-
-class ArmCallError(Exception):
-    """An ARM error answer, worded the way azurerm reports them."""
-
-    def __init__(self, status: int | None, code: str, message: str) -> None:
-        super().__init__(f"unexpected status {status} ({code}): {message}")
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 class ArmClient:
@@ -42,7 +33,9 @@ class ArmClient:
 
     def put(self, resource_id: str, api_version: str, body: Body) -> Body:
         try:
-            poller = self._resources.begin_create_or_update_by_id(resource_id, api_version=api_version, parameters=body)
+            poller = self._resources.begin_create_or_update_by_id(
+                resource_id, api_version=api_version, parameters=body
+            )
             poller.result()
         except HttpResponseError as e:
             raise _error(e) from None

@@ -15,7 +15,11 @@ from providers.azure.mapping.schema import Attr, Block, Item, Kind
 DEFAULT_CLIENT_ID = "5a2f7c1e-9b3d-4e8f-a6c0-7d1e2f3a4b5c"
 
 _FEATURE_BLOCKS = (
-    Block("resource_group", (Attr("prevent_deletion_if_contains_resources", Kind.BOOL, optional=True),), max_items=1),
+    Block(
+        "resource_group",
+        (Attr("prevent_deletion_if_contains_resources", Kind.BOOL, optional=True),),
+        max_items=1,
+    ),
     Block(
         "virtual_machine",
         (
@@ -26,8 +30,14 @@ _FEATURE_BLOCKS = (
         ),
         max_items=1,
     ),
-    Block("key_vault", (Attr("purge_soft_delete_on_destroy", Kind.BOOL, optional=True),
-                        Attr("recover_soft_deleted_key_vaults", Kind.BOOL, optional=True)), max_items=1),  # fmt: skip
+    Block(
+        "key_vault",
+        (
+            Attr("purge_soft_delete_on_destroy", Kind.BOOL, optional=True),
+            Attr("recover_soft_deleted_key_vaults", Kind.BOOL, optional=True),
+        ),
+        max_items=1,
+    ),
     Block("storage", (Attr("data_plane_available", Kind.BOOL, optional=True),), max_items=1),
 )
 

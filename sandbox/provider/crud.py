@@ -7,22 +7,19 @@ attachments and backend-pool associations).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from providers.azure.mapping.base import Body, Mapping
 from providers.azure.mapping.schema import Attrs
-from sandbox.provider.arm import ArmCallError, ArmClient
 from sandbox.provider.config import ProviderConfig
+from sandbox.provider.errors import AlreadyExists, ArmCallError, CrudError
+
+if TYPE_CHECKING:  # the Azure SDK loads only once the provider is configured: Terraform starts us often
+    from sandbox.provider.arm import ArmClient
 
 GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 VM_TYPE = "Microsoft.Compute/virtualMachines"
 DISK_API_VERSION = "2023-04-02"
-
-
-class CrudError(Exception):
-    """A failure worded for the user, e.g. ``creating Virtual Network "x": unexpected status 400 (...)``."""
-
-
-class AlreadyExists(CrudError):
-    pass
 
 
 class Crud:
@@ -33,7 +30,9 @@ class Crud:
     def read(self, mapping: Mapping, prior: Attrs) -> Attrs | None:
         resource_id = prior["id"]
         if mapping.embedded:
-            parent = self.arm.get(mapping.embedded.parent_of(resource_id), mapping.embedded.parent_api_version)
+            parent = self.arm.get(
+                mapping.embedded.parent_of(resource_id), mapping.embedded.parent_api_version
+            )
             return None if parent is None else mapping.embedded.extract(parent, resource_id, prior)
         body = self.arm.get(resource_id, mapping.api_version)
         return None if body is None else mapping.from_arm(body, prior)
@@ -78,7 +77,9 @@ class Crud:
     def import_(self, mapping: Mapping, resource_id: str) -> Attrs | None:
         return self.read(mapping, {"id": resource_id})
 
-    def _put(self, mapping: Mapping, resource_id: str, planned: Attrs, current: Body | None, verb: str) -> Attrs:
+    def _put(
+        self, mapping: Mapping, resource_id: str, planned: Attrs, current: Body | None, verb: str
+    ) -> Attrs:
         try:
             written = self.arm.put(resource_id, mapping.api_version, mapping.to_arm(planned, current))
         except ArmCallError as e:
@@ -93,15 +94,21 @@ class Crud:
         try:
             parent = self.arm.get(parent_id, embedded.parent_api_version)
             if parent is None:
-                raise CrudError(f"{verb} {_describe(mapping, resource_id)}: its parent {parent_id} was not found")
+                raise CrudError(
+                    f"{verb} {_describe(mapping, resource_id)}: its parent {parent_id} was not found"
+                )
             if creating and embedded.extract(parent, resource_id, None) is not None:
                 raise AlreadyExists(_exists_message(resource_id, mapping.tf_type))
-            written = self.arm.put(parent_id, embedded.parent_api_version, embedded.insert(parent, resource_id, planned))
+            written = self.arm.put(
+                parent_id, embedded.parent_api_version, embedded.insert(parent, resource_id, planned)
+            )
         except ArmCallError as e:
             raise CrudError(f"{verb} {_describe(mapping, resource_id)}: {e}") from None
         state = embedded.extract(written, resource_id, planned)
         if state is None:
-            raise CrudError(f"{verb} {_describe(mapping, resource_id)}: it is missing from its parent after the write")
+            raise CrudError(
+                f"{verb} {_describe(mapping, resource_id)}: it is missing from its parent after the write"
+            )
         return state
 
     def _refuse_non_empty_group(self, group_id: str) -> None:
@@ -110,11 +117,11 @@ class Crud:
             listed = "\n".join(f"* {n}" for n in names)
             raise CrudError(
                 f"deleting Resource Group {group_id.rsplit('/', 1)[-1]!r}: the Resource Group still contains "
-                f"Resources.\n\nTerraform is configured to check for Resources within the Resource Group when "
-                f"deleting the Resource Group - and found the following Resources:\n\n{listed}\n\n"
-                "This feature is intended to avoid the unintentional destruction of nested Resources provisioned "
-                "through some other means. Set `prevent_deletion_if_contains_resources` to `false` in the "
-                "`features.resource_group` block to disable this check."
+                "Resources.\n\nTerraform is configured to check for Resources within the Resource Group "
+                f"when deleting the Resource Group - and found the following Resources:\n\n{listed}\n\n"
+                "This feature is intended to avoid the unintentional destruction of nested Resources "
+                "provisioned through some other means. Set `prevent_deletion_if_contains_resources` to "
+                "`false` in the `features.resource_group` block to disable this check."
             )
 
 
@@ -125,6 +132,6 @@ def _describe(mapping: Mapping, resource_id: str) -> str:
 def _exists_message(resource_id: str, tf_type: str) -> str:
     return (
         f'A resource with the ID "{resource_id}" already exists - to be managed via Terraform this resource '
-        f'needs to be imported into the State. Please see the resource documentation for "{tf_type}" for more '
-        "information"
+        "needs to be imported into the State. Please see the resource documentation for "
+        f'"{tf_type}" for more information'
     )

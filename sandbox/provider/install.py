@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from reconciler.terraform.cliconfig import write_cli_config
+from sandbox.provider.runner import TLS_DIR_VAR, generate_tls_pair
 
 PROVIDER_SOURCE = "hashicorp/azurerm"
 
@@ -21,10 +22,26 @@ def install(data_dir: Path) -> Path:
     plugin_dir = (data_dir / "terraform" / "plugins").resolve()
     plugin_dir.mkdir(parents=True, exist_ok=True)
     launcher = plugin_dir / "terraform-provider-azurerm"
-    script = f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m sandbox.provider \"$@\"\n"
+    tls_dir = (data_dir / "terraform" / "tls").resolve()
+    if not (tls_dir / "tls.crt").exists():
+        _write_tls_pair(tls_dir)
+    script = (
+        f"#!/bin/sh\n{TLS_DIR_VAR}={shlex.quote(str(tls_dir))} "
+        f'exec {shlex.quote(sys.executable)} -m sandbox.provider "$@"\n'
+    )
     if not launcher.exists() or launcher.read_text() != script:
         tmp = launcher.with_suffix(".tmp")
         tmp.write_text(script)
         tmp.chmod(0o755)
         tmp.replace(launcher)
     return write_cli_config(data_dir.resolve() / "terraform" / "cli.tfrc", {PROVIDER_SOURCE: plugin_dir})
+
+
+def _write_tls_pair(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    key_pem, cert_pem = generate_tls_pair()
+    for name, data in (("tls.key", key_pem), ("tls.crt", cert_pem)):
+        tmp = folder / f"{name}.tmp"
+        tmp.touch(mode=0o600)
+        tmp.write_bytes(data)
+        tmp.replace(folder / name)

@@ -5,6 +5,7 @@
 - ``default`` is planned for an optional attribute the configuration leaves null.
 - A configured value equal to the prior one once normalized (case, location spelling) keeps the prior
   spelling, so there is no perpetual diff.
+- A computed block left out of the configuration keeps its prior elements.
 - A change to a ``force_new`` attribute or block (unknown counts as a change) requires replacement.
 """
 
@@ -74,6 +75,8 @@ def _plan_block(
         return Unknown
     prior_items = before if isinstance(before, list) else []
     config_items = configured if isinstance(configured, list) else []
+    if block.computed and not config_items:
+        return prior_items
     planned = []
     for index, element in enumerate(config_items):
         if element is Unknown:
@@ -86,7 +89,10 @@ def _plan_block(
 
 def _matching(block: Block, prior_items: list[Any], element: Attrs, index: int) -> Attrs | None:
     """The prior element a configured one updates: by name when the block has one, else by position."""
-    if any(isinstance(i, Attr) and i.name == "name" for i in block.items) and element.get("name") not in (None, Unknown):
+    if any(isinstance(i, Attr) and i.name == "name" for i in block.items) and element.get("name") not in (
+        None,
+        Unknown,
+    ):
         for candidate in prior_items:
             if isinstance(candidate, dict) and candidate.get("name") == element["name"]:
                 return candidate
@@ -116,7 +122,6 @@ def _changed_block(block: Block, before: Any, after: Any) -> bool:
             if isinstance(i, Block):
                 if _changed_block(i, old.get(i.name), new.get(i.name)):
                     return True
-            elif not i.computed or i.optional:
-                if _changed(i, old.get(i.name), new.get(i.name)):
-                    return True
+            elif (not i.computed or i.optional) and _changed(i, old.get(i.name), new.get(i.name)):
+                return True
     return False

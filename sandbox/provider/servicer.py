@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping as MappingType
+from collections.abc import Callable
+from collections.abc import Mapping as MappingType
 from typing import Any
 
 from tf.gen import tfplugin_pb2 as pb
@@ -12,10 +13,9 @@ from tf.gen import tfplugin_pb2_grpc as rpc
 from tf.utils import read_dynamic_value, to_dynamic_value
 
 from providers.azure.mapping.base import Mapping, MappingError
-from providers.azure.sdk import Endpoint, sandbox_credential
 from sandbox.provider import config as provider_config
-from sandbox.provider.arm import ArmCallError, ArmClient
-from sandbox.provider.crud import Crud, CrudError
+from sandbox.provider.crud import Crud
+from sandbox.provider.errors import ArmCallError, CrudError
 from sandbox.provider.planner import plan
 from sandbox.provider.values import attribute_path, conform, diagnostic, is_known, schema_pb
 
@@ -25,6 +25,10 @@ CrudFactory = Callable[[provider_config.ProviderConfig, str], Crud]
 
 
 def default_crud(config: provider_config.ProviderConfig, terraform_version: str) -> Crud:
+    # Imported here: a provider process started only for schema or validation never needs the SDK.
+    from providers.azure.sdk import Endpoint, sandbox_credential
+    from sandbox.provider.arm import ArmClient
+
     credential = sandbox_credential(
         appid=config.client_id, oid=config.client_id, idtyp="app", tid=config.tenant_id
     )
@@ -45,13 +49,13 @@ class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
 
     # -- provider ----------------------------------------------------------------------------------------
 
-    def GetMetadata(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def GetMetadata(self, request: Any, context: Any) -> Any:
         return pb.GetMetadata.Response(
             server_capabilities=pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True),
             resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in self.mappings],
         )
 
-    def GetProviderSchema(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def GetProviderSchema(self, request: Any, context: Any) -> Any:
         return pb.GetProviderSchema.Response(
             provider=schema_pb(provider_config.SCHEMA),
             provider_meta=schema_pb(()),
@@ -59,10 +63,10 @@ class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
             server_capabilities=pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True),
         )
 
-    def ValidateProviderConfig(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def ValidateProviderConfig(self, request: Any, context: Any) -> Any:
         return pb.ValidateProviderConfig.Response()
 
-    def ConfigureProvider(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def ConfigureProvider(self, request: Any, context: Any) -> Any:
         config = read_dynamic_value(request.config) or {}
         try:
             resolved = provider_config.resolve(config)
@@ -72,13 +76,13 @@ class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
         self.crud = self.make_crud(resolved, request.terraform_version or "1.x")
         return pb.ConfigureProvider.Response()
 
-    def StopProvider(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def StopProvider(self, request: Any, context: Any) -> Any:
         self.stopped.set()
         return pb.StopProvider.Response()
 
     # -- resources ---------------------------------------------------------------------------------------
 
-    def ValidateResourceConfig(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def ValidateResourceConfig(self, request: Any, context: Any) -> Any:
         mapping = self.mappings[request.type_name]
         config = read_dynamic_value(request.config) or {}
         problems = mapping.validate(config)
@@ -86,12 +90,14 @@ class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
             diagnostics=[diagnostic(message, path=_path(attr)) for attr, message in problems]
         )
 
-    def UpgradeResourceState(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def UpgradeResourceState(self, request: Any, context: Any) -> Any:
         mapping = self.mappings[request.type_name]
         state = json.loads(request.raw_state.json) if request.raw_state.json else None
-        return pb.UpgradeResourceState.Response(upgraded_state=to_dynamic_value(conform(mapping.schema, state)))
+        return pb.UpgradeResourceState.Response(
+            upgraded_state=to_dynamic_value(conform(mapping.schema, state))
+        )
 
-    def ReadResource(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def ReadResource(self, request: Any, context: Any) -> Any:
         mapping = self.mappings[request.type_name]
         current = read_dynamic_value(request.current_state)
         try:
@@ -103,7 +109,7 @@ class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
             )
         return pb.ReadResource.Response(new_state=to_dynamic_value(conform(mapping.schema, fresh)))
 
-    def PlanResourceChange(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def PlanResourceChange(self, request: Any, context: Any) -> Any:
         mapping = self.mappings[request.type_name]
         prior = read_dynamic_value(request.prior_state)
         config = read_dynamic_value(request.config)
@@ -123,7 +129,7 @@ class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
             legacy_type_system=True,
         )
 
-    def ApplyResourceChange(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def ApplyResourceChange(self, request: Any, context: Any) -> Any:
         mapping = self.mappings[request.type_name]
         prior = read_dynamic_value(request.prior_state)
         planned = read_dynamic_value(request.planned_state)
@@ -131,7 +137,9 @@ class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
         try:
             if planned is None:
                 crud.delete(mapping, prior)
-                return pb.ApplyResourceChange.Response(new_state=to_dynamic_value(None), legacy_type_system=True)
+                return pb.ApplyResourceChange.Response(
+                    new_state=to_dynamic_value(None), legacy_type_system=True
+                )
             state = crud.create(mapping, planned) if prior is None else crud.update(mapping, prior, planned)
         except (CrudError, ArmCallError, MappingError) as e:
             keep = request.prior_state if prior is not None else to_dynamic_value(None)
@@ -142,7 +150,7 @@ class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
             new_state=to_dynamic_value(conform(mapping.schema, state)), legacy_type_system=True
         )
 
-    def ImportResourceState(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def ImportResourceState(self, request: Any, context: Any) -> Any:
         mapping = self.mappings[request.type_name]
         try:
             state = self._crud().import_(mapping, request.id)

@@ -13,7 +13,7 @@ Path = list[str | int]
 
 
 def conform(items: tuple[Item, ...], value: Attrs | None) -> Attrs | None:
-    """``value`` with exactly the schema's keys: missing ones null (blocks: empty lists), extra ones dropped."""
+    """``value`` with exactly the schema's keys: missing ones null (blocks: []), extra ones dropped."""
     if value is None:
         return None
     out: Attrs = {}
@@ -50,7 +50,9 @@ def block_pb(items: tuple[Item, ...], description: str = "") -> pb.Schema.Block:
         pb.Schema.NestedBlock(
             type_name=b.name,
             block=block_pb(b.items, b.description),
-            nesting=pb.Schema.NestedBlock.NestingMode.SET if b.set_nested else pb.Schema.NestedBlock.NestingMode.LIST,
+            nesting=pb.Schema.NestedBlock.NestingMode.SET
+            if b.set_nested
+            else pb.Schema.NestedBlock.NestingMode.LIST,
             min_items=b.min_items,
             max_items=b.max_items,
         )
@@ -82,8 +84,12 @@ def attribute_path(path: Path) -> pb.AttributePath:
     return pb.AttributePath(steps=steps)
 
 
-def diagnostic(summary: str, detail: str = "", path: Path | None = None, warning: bool = False) -> pb.Diagnostic:
+def diagnostic(
+    summary: str, detail: str = "", path: Path | None = None, warning: bool = False
+) -> pb.Diagnostic:
     severity = pb.Diagnostic.WARNING if warning else pb.Diagnostic.ERROR
     if path:
-        return pb.Diagnostic(severity=severity, summary=summary, detail=detail, attribute=attribute_path(path))
+        return pb.Diagnostic(
+            severity=severity, summary=summary, detail=detail, attribute=attribute_path(path)
+        )
     return pb.Diagnostic(severity=severity, summary=summary, detail=detail)

@@ -73,6 +73,8 @@ class Block:
     max_items: int = 0  # 0 = unlimited
     force_new: bool = False
     set_nested: bool = False
+    #: Optional+Computed (SDKv2): left out of the configuration, the live value is kept, not removed
+    computed: bool = False
     description: str = ""
 
     @property

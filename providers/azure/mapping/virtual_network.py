@@ -1,0 +1,205 @@
+"""azurerm_virtual_network and azurerm_subnet ↔ Microsoft.Network/virtualNetworks (+ /subnets)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from providers.azure.mapping import ids
+from providers.azure.mapping.base import Body, Mapping
+from providers.azure.mapping.schema import (
+    Attr,
+    Attrs,
+    Block,
+    Kind,
+    case_insensitive,
+    id_attr,
+    location,
+    name,
+    resource_group_name,
+    tags,
+)
+
+API_VERSION = "2024-05-01"
+VNET = "Microsoft.Network/virtualNetworks"
+SUBNET = "Microsoft.Network/virtualNetworks/subnets"
+
+_INLINE_SUBNET = Block(
+    "subnet",
+    (
+        Attr("name", required=True),
+        Attr("address_prefixes", Kind.LIST_STRING, required=True),
+        Attr("security_group", optional=True, normalize=case_insensitive),
+        Attr("default_outbound_access_enabled", Kind.BOOL, optional=True, default=True),
+        Attr("private_endpoint_network_policies", optional=True, default="Disabled"),
+        Attr("private_link_service_network_policies_enabled", Kind.BOOL, optional=True, default=True),
+        Attr("service_endpoints", Kind.SET_STRING, optional=True),
+        Attr("id", computed=True),
+    ),
+    computed=True,
+)
+
+
+def _subnet_properties(attrs: Attrs, nsg_key: str) -> Body:
+    props: Body = {
+        "addressPrefixes": list(attrs.get("address_prefixes") or []),
+        "privateEndpointNetworkPolicies": attrs.get("private_endpoint_network_policies") or "Disabled",
+        "privateLinkServiceNetworkPolicies": (
+            "Enabled"
+            if attrs.get("private_link_service_network_policies_enabled", True) is not False
+            else "Disabled"
+        ),
+        "serviceEndpoints": [{"service": s} for s in attrs.get("service_endpoints") or []],
+    }
+    if attrs.get("default_outbound_access_enabled") is False:
+        props["defaultOutboundAccess"] = False
+    if attrs.get(nsg_key):
+        props["networkSecurityGroup"] = {"id": attrs[nsg_key]}
+    return props
+
+
+def _subnet_attrs(body: Body) -> Attrs:
+    props = body.get("properties") or {}
+    prefixes = props.get("addressPrefixes") or (
+        [props["addressPrefix"]] if props.get("addressPrefix") else []
+    )
+    return {
+        "name": body["name"],
+        "address_prefixes": prefixes,
+        "default_outbound_access_enabled": props.get("defaultOutboundAccess", True) is not False,
+        "private_endpoint_network_policies": props.get("privateEndpointNetworkPolicies") or "Disabled",
+        "private_link_service_network_policies_enabled": props.get(
+            "privateLinkServiceNetworkPolicies", "Enabled"
+        )
+        != "Disabled",
+        "service_endpoints": [s["service"] for s in props.get("serviceEndpoints") or []],
+    }
+
+
+# -- azurerm_virtual_network -------------------------------------------------------------------------
+
+
+def _vnet_id(attrs: Attrs, sub: str) -> str:
+    return ids.resource_id(sub, attrs["resource_group_name"], VNET, attrs["name"])
+
+
+def _vnet_to_arm(attrs: Attrs, current: Body | None) -> Body:
+    props: Body = {
+        "addressSpace": {"addressPrefixes": list(attrs.get("address_space") or [])},
+        "dhcpOptions": {"dnsServers": list(attrs.get("dns_servers") or [])},
+    }
+    if attrs.get("flow_timeout_in_minutes"):
+        props["flowTimeoutInMinutes"] = attrs["flow_timeout_in_minutes"]
+    inline = [
+        {"name": s["name"], "properties": _subnet_properties(s, "security_group")}
+        for s in attrs.get("subnet") or []
+    ]
+    live = (current or {}).get("properties", {}).get("subnets") or []
+    if current is not None and _same_subnets(attrs.get("subnet") or [], live):
+        # The subnets were not changed here (they may be managed as azurerm_subnet): keep them as they are.
+        props["subnets"] = live
+    else:
+        props["subnets"] = inline
+    return {"location": attrs["location"], "tags": attrs.get("tags") or {}, "properties": props}
+
+
+def _same_subnets(planned: list[Attrs], live: list[Body]) -> bool:
+    def key(name: str, prefixes: Any) -> tuple[str, tuple[str, ...]]:
+        return name, tuple(sorted(prefixes or []))
+
+    return sorted(key(s["name"], s.get("address_prefixes")) for s in planned) == sorted(
+        key(b["name"], _subnet_attrs(b)["address_prefixes"]) for b in live
+    )
+
+
+def _vnet_from_arm(body: Body, prior: Attrs | None) -> Attrs:
+    props = body.get("properties") or {}
+    rid = ids.parse(body["id"], VNET)
+    subnets = []
+    for s in props.get("subnets") or []:
+        attrs = _subnet_attrs(s)
+        attrs["security_group"] = ((s.get("properties") or {}).get("networkSecurityGroup") or {}).get("id")
+        attrs["id"] = s["id"]
+        subnets.append(attrs)
+    return {
+        "id": body["id"],
+        "name": body["name"],
+        "resource_group_name": rid["resource_group"],
+        "location": body["location"],
+        "address_space": (props.get("addressSpace") or {}).get("addressPrefixes") or [],
+        "dns_servers": (props.get("dhcpOptions") or {}).get("dnsServers") or [],
+        "flow_timeout_in_minutes": props.get("flowTimeoutInMinutes"),
+        "guid": props.get("resourceGuid"),
+        "subnet": subnets,
+        "tags": body.get("tags") or {},
+    }
+
+
+VIRTUAL_NETWORK = Mapping(
+    tf_type="azurerm_virtual_network",
+    arm_type=VNET,
+    api_version=API_VERSION,
+    schema=(
+        id_attr(),
+        name(),
+        resource_group_name(),
+        location(),
+        Attr("address_space", Kind.SET_STRING, optional=True),
+        Attr("dns_servers", Kind.LIST_STRING, optional=True, computed=True),
+        Attr("flow_timeout_in_minutes", Kind.NUMBER, optional=True),
+        Attr("guid", computed=True),
+        _INLINE_SUBNET,
+        tags(),
+    ),
+    id_of=_vnet_id,
+    to_arm=_vnet_to_arm,
+    from_arm=_vnet_from_arm,
+)
+
+
+# -- azurerm_subnet ----------------------------------------------------------------------------------
+
+
+def _subnet_id(attrs: Attrs, sub: str) -> str:
+    return ids.resource_id(
+        sub, attrs["resource_group_name"], SUBNET, attrs["virtual_network_name"], attrs["name"]
+    )
+
+
+def _subnet_to_arm(attrs: Attrs, current: Body | None) -> Body:
+    props = _subnet_properties(attrs, "")
+    kept = (current or {}).get("properties", {}).get("networkSecurityGroup")
+    if kept:
+        # Associations (azurerm_subnet_network_security_group_association) are not this resource's to drop.
+        props["networkSecurityGroup"] = kept
+    return {"properties": props}
+
+
+def _subnet_from_arm(body: Body, prior: Attrs | None) -> Attrs:
+    rid = ids.parse(body["id"], SUBNET)
+    return {
+        **_subnet_attrs(body),
+        "id": body["id"],
+        "resource_group_name": rid["resource_group"],
+        "virtual_network_name": rid["virtualNetworks"],
+    }
+
+
+SUBNET_MAPPING = Mapping(
+    tf_type="azurerm_subnet",
+    arm_type=SUBNET,
+    api_version=API_VERSION,
+    schema=(
+        id_attr(),
+        name(),
+        resource_group_name(),
+        Attr("virtual_network_name", required=True, force_new=True),
+        Attr("address_prefixes", Kind.LIST_STRING, required=True),
+        Attr("default_outbound_access_enabled", Kind.BOOL, optional=True, default=True),
+        Attr("private_endpoint_network_policies", optional=True, default="Disabled"),
+        Attr("private_link_service_network_policies_enabled", Kind.BOOL, optional=True, default=True),
+        Attr("service_endpoints", Kind.SET_STRING, optional=True),
+    ),
+    id_of=_subnet_id,
+    to_arm=_subnet_to_arm,
+    from_arm=_subnet_from_arm,
+)
