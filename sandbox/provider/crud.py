@@ -7,7 +7,9 @@ attachments and backend-pool associations).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from tf.types import Unknown
 
 from providers.azure.mapping.base import Body, Mapping
 from providers.azure.mapping.schema import Attrs
@@ -38,6 +40,7 @@ class Crud:
         return None if body is None else mapping.from_arm(body, prior)
 
     def create(self, mapping: Mapping, planned: Attrs) -> Attrs:
+        planned = without_unknowns(planned)
         resource_id = mapping.id_of(planned, self.config.subscription_id)
         if mapping.embedded:
             return self._write_embedded(mapping, resource_id, planned, creating=True)
@@ -46,6 +49,7 @@ class Crud:
         return self._put(mapping, resource_id, planned, None, "creating")
 
     def update(self, mapping: Mapping, prior: Attrs, planned: Attrs) -> Attrs:
+        planned = without_unknowns(planned)
         resource_id = prior["id"]
         if mapping.embedded:
             return self._write_embedded(mapping, resource_id, planned, creating=False)
@@ -123,6 +127,17 @@ class Crud:
                 "provisioned through some other means. Set `prevent_deletion_if_contains_resources` to "
                 "`false` in the `features.resource_group` block to disable this check."
             )
+
+
+def without_unknowns(value: Any) -> Any:
+    """Planned values with the unknowns (computed values ARM will choose) as null, for the mapping."""
+    if value is Unknown:
+        return None
+    if isinstance(value, dict):
+        return {k: without_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_unknowns(v) for v in value]
+    return value
 
 
 def _describe(mapping: Mapping, resource_id: str) -> str:

@@ -14,7 +14,7 @@ class ArmCallError(Exception):
 
 
 class CrudError(Exception):
-    """A failed operation: ``creating azurerm_virtual_network (/subscriptions/...): unexpected status ...``."""
+    """A failed operation: ``creating azurerm_virtual_network (/subscriptions/...): unexpected ...``."""
 
 
 class AlreadyExists(CrudError):

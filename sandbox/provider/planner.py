@@ -5,6 +5,7 @@
 - ``default`` is planned for an optional attribute the configuration leaves null.
 - A configured value equal to the prior one once normalized (case, location spelling) keeps the prior
   spelling, so there is no perpetual diff.
+- An empty collection in state and null in the configuration are the same (SDKv2's normalization).
 - A computed block left out of the configuration keeps its prior elements.
 - A change to a ``force_new`` attribute or block (unknown counts as a change) requires replacement.
 """
@@ -62,6 +63,8 @@ def _plan_attr(attr: Attr, prior: Attrs | None, before: Any, configured: Any) ->
             if prior is not None and before is not None:
                 return before
             return attr.default if attr.default is not None else Unknown
+        if attr.default is None and before is not None and before == attr.kind.empty:
+            return before  # SDKv2 treats an empty collection and null alike: no diff
         return attr.default
     if prior is not None and before is not None and attr.same(configured, before):
         return before

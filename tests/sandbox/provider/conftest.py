@@ -1,5 +1,5 @@
 """Fixtures for the sandbox provider's tests."""
 
-from support.cloud import cloud
+from sandbox_cloud import cloud
 
 __all__ = ["cloud"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from azure.mgmt.resource.resources import ResourceManagementClient
-from support.cloud import Cloud
+from sandbox_cloud import Cloud
 
 from providers.azure.sdk import client
 
