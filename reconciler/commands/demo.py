@@ -1,145 +1,152 @@
-"""`reconcile demo`: a tour of the sandbox cloud on a throwaway data dir.
+"""`reconcile demo`: the VM scenario end to end on a throwaway sandbox.
 
-It starts a sandbox, builds a small network the way a Terraform service principal would, changes it the
-way a person in the portal and a script would, and shows what the cloud recorded: the resources, the
-Activity Log with who did what through which tool, and a Resource Graph query.
+It starts a sandbox cloud, applies ``examples/azure-vm`` with the embedded Terraform engine through the
+sandbox's azurerm provider, changes things behind Terraform's back the way people do (the portal, the
+CLI), shows what Terraform now sees and who did it, and cleans up unless asked to keep everything.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from providers.azure.apps import AZURE_CLI as AZURE_CLI_APP_ID
-from providers.azure.apps import AZURE_PORTAL as AZURE_PORTAL_APP_ID
+HELP = "run the VM scenario on a sandbox: apply, drift it out of band, show what changed and who did it"
 
-HELP = "tour the sandbox cloud: create, change out of band, and inspect what it recorded"
-
-TERRAFORM_APP_ID = "7a1e2f3c-0d4b-4c5e-9f60-7b8c9d0e1f2a"
+_TOOLS = {"portal": "Azure Portal", "cli": "Azure CLI", "powershell": "Azure PowerShell"}
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, help="keep the sandbox's data here (default: a temp dir)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="where the sandbox and the workspace live (default: temp)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the resources and the data dir afterwards")
 
 
 def run(args: argparse.Namespace) -> int:
     console = Console()
     if not console.is_terminal:
-        console = Console(width=160)  # piped or captured: don't fold ids and operation names
-    if args.data_dir:
-        return _tour(console, args.data_dir)
-    with tempfile.TemporaryDirectory(prefix="reconcile-demo-") as tmp:
-        return _tour(console, Path(tmp))
-
-
-def _tour(console: Console, data_dir: Path) -> int:
-    # The SDKs load here, not at import: every `reconcile` command imports this module.
-    from azure.mgmt.monitor import MonitorManagementClient
-    from azure.mgmt.network import NetworkManagementClient
-    from azure.mgmt.network import models as net
-    from azure.mgmt.resource.resources import ResourceManagementClient
-    from azure.mgmt.resourcegraph import ResourceGraphClient
-    from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
-
-    from providers.azure.sdk import Endpoint, client, sandbox_credential
-    from sandbox.server import Sandbox
-
-    with Sandbox(data_dir) as sandbox:
-        sub = sandbox.identity.subscription
-        console.print(f"[bold]Sandbox cloud[/] serving ARM at {sandbox.url} (subscription {sub})")
-        terraform = Endpoint(
-            sandbox.url, sub, sandbox_credential(appid=TERRAFORM_APP_ID, oid=TERRAFORM_APP_ID)
-        )
-        portal = Endpoint(
-            sandbox.url, sub, sandbox_credential(upn="alice@contoso.com", appid=AZURE_PORTAL_APP_ID)
-        )
-        cli = Endpoint(sandbox.url, sub, sandbox_credential(upn="bob@contoso.com", appid=AZURE_CLI_APP_ID))
-        started = datetime.now(UTC) - timedelta(seconds=1)
-
-        with console.status("creating a resource group, a network and a public IP as Terraform would"):
-            client(ResourceManagementClient, terraform).resource_groups.create_or_update(
-                "rg-demo", {"location": "westeurope", "tags": {"env": "demo"}}
-            )
-            network = client(NetworkManagementClient, terraform)
-            network.virtual_networks.begin_create_or_update(
-                "rg-demo",
-                "vnet-demo",
-                net.VirtualNetwork(
-                    location="westeurope",
-                    properties=net.VirtualNetworkPropertiesFormat(
-                        address_space=net.AddressSpace(address_prefixes=["10.0.0.0/16"]),
-                        subnets=[
-                            net.Subnet(
-                                name="web",
-                                properties=net.SubnetPropertiesFormat(address_prefix="10.0.1.0/24"),
-                            )
-                        ],
-                    ),
-                ),
-            ).result()
-            network.public_ip_addresses.begin_create_or_update(
-                "rg-demo",
-                "pip-web",
-                net.PublicIPAddress(location="westeurope", sku=net.PublicIPAddressSku(name="Standard")),
-            ).result()
-
-        with console.status("changing things out of band, as the portal and the CLI would"):
-            client(NetworkManagementClient, portal).public_ip_addresses.update_tags(
-                "rg-demo", "pip-web", net.TagsObject(tags={"owner": "alice"})
-            )
-            client(NetworkManagementClient, cli).network_security_groups.begin_create_or_update(
-                "rg-demo", "nsg-hotfix", net.NetworkSecurityGroup(location="westeurope")
-            ).result()
-
-        resources = client(ResourceManagementClient, terraform).resources.list_by_resource_group("rg-demo")
-        table = Table(title="Resources in rg-demo")
-        for column in ("name", "type", "tags"):
-            table.add_column(column, overflow="fold")
-        for r in resources:
-            table.add_row(r.name, r.type, ", ".join(f"{k}={v}" for k, v in (r.tags or {}).items()))
-        console.print(table)
-
-        monitor = client(MonitorManagementClient, terraform)
-        flt = f"eventTimestamp ge '{started.isoformat()}' and resourceGroupName eq 'rg-demo'"
-        log = Table(title="Activity Log (completed writes)")
-        for column in ("time", "caller", "app id", "operation", "resource"):
-            log.add_column(column, overflow="fold")
-        for event in reversed(list(monitor.activity_logs.list(filter=flt))):
-            if event.event_name is None or event.event_name.value != "EndRequest":
-                continue
-            log.add_row(
-                event.event_timestamp.strftime("%H:%M:%S") if event.event_timestamp else "",
-                event.caller or "",
-                _app_name((event.claims or {}).get("appid", "")),
-                event.operation_name.value if event.operation_name else "",
-                (event.resource_id or "").rsplit("/", 1)[-1],
-            )
-        console.print(log)
-
-        graph = client(ResourceGraphClient, terraform)
-        query = "Resources | where resourceGroup =~ 'rg-demo' | summarize count() by type"
-        answer = graph.resources(
-            QueryRequest(subscriptions=[sub], query=query, options=QueryRequestOptions())
-        )
-        console.print(f"[bold]Resource Graph[/] {query}")
-        rows: list[dict[str, object]] = answer.data if isinstance(answer.data, list) else []
-        for row in rows:
-            console.print(f"  {row['type']}: {row['count_']}")
-        console.print(
-            "Next: 'reconcile sandbox up --detach' keeps a sandbox running; "
-            "'eval \"$(reconcile sandbox env)\"' points clients at it."
-        )
+        console = Console(width=160)  # piped or captured: don't fold ids and names
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="reconcile-demo-"))
+    try:
+        _demo(console, data_dir, keep=args.keep)
+    finally:
+        if not args.keep and not args.data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
-def _app_name(app_id: str) -> str:
-    return {
-        AZURE_PORTAL_APP_ID: "Azure Portal",
-        AZURE_CLI_APP_ID: "Azure CLI",
-        TERRAFORM_APP_ID: "Terraform (service principal)",
-    }.get(app_id, app_id)
+@contextmanager
+def _step(console: Console, text: str) -> Iterator[dict[str, str]]:
+    note: dict[str, str] = {"done": ""}
+    started = time.perf_counter()
+    with console.status(text + " …"):
+        yield note
+    elapsed = time.perf_counter() - started
+    console.print(f"[green]✔[/] {text}{note['done']} [dim]({elapsed:.1f} s)[/]")
+
+
+def _demo(console: Console, data_dir: Path, keep: bool) -> None:
+    from sandbox import scenario
+
+    with scenario.estate(data_dir) as e:
+        console.print(
+            f"[bold]Sandbox cloud[/] at {e.sandbox.url} · subscription {e.subscription} · data in {data_dir}"
+        )
+        ws = e.workspace
+        with _step(console, "terraform init"):
+            e.tf.init(ws)
+        with _step(console, "terraform apply examples/azure-vm") as note:
+            applied = e.tf.apply(ws)
+            note["done"] = f": {applied.summary.add} resources created"
+        with _step(console, "terraform plan") as note:
+            note["done"] = (
+                ": changes pending" if e.tf.plan(ws).changed else ": no changes, the cloud matches the code"
+            )
+
+        started = datetime.now(UTC) - timedelta(seconds=1)
+        changes = scenario.drift(e)
+        table = Table(title="Changes made behind Terraform's back", title_justify="left")
+        for column in ("who", "through", "what"):
+            table.add_column(column)
+        for c in changes:
+            table.add_row(c.user, _TOOLS[c.via], c.summary)
+        console.print(table)
+
+        with _step(console, "terraform plan -refresh-only") as note:
+            planned = e.tf.plan(ws, out=Path("drift.tfplan"), refresh_only=True)
+            plan = e.tf.show_plan_json(planned.planfile or ws / "drift.tfplan", ws)
+            drifted = plan.get("resource_drift", [])
+            note["done"] = f": {len(drifted)} resources drifted"
+        console.print(_drift_table(drifted, _who(e, started)))
+        console.print(
+            "Next: 'reconcile drift' reports this with attribution; 'reconcile propose' writes the IaC diff."
+        )
+        if keep:
+            console.print(
+                f"Kept everything in {data_dir}. Serve it again with "
+                f"'reconcile sandbox up --detach --data-dir {data_dir / 'sandbox'}'; the workspace is {ws}."
+            )
+            return
+        with _step(console, "terraform destroy") as note:
+            note["done"] = f": {e.tf.destroy(ws).summary.remove} resources destroyed"
+
+
+def _who(e: Any, since: datetime) -> dict[str, str]:
+    """Resource id (lowercase) → "user via tool" of the latest out-of-band write, from the Activity Log."""
+    from azure.mgmt.monitor import MonitorManagementClient
+
+    from providers.azure.sdk import Endpoint, client, sandbox_credential
+    from sandbox.az import VIA
+
+    tools = {app: _TOOLS[via] for via, app in VIA.items()}
+    reader = Endpoint(e.sandbox.url, e.subscription, sandbox_credential(appid="reconcile-demo"))
+    monitor = client(MonitorManagementClient, reader)
+    who: dict[str, str] = {}
+    flt = f"eventTimestamp ge '{since.isoformat()}'"
+    for event in monitor.activity_logs.list(filter=flt):  # newest first
+        status = event.status.value if event.status else ""
+        if status != "Succeeded" or not event.resource_id:
+            continue
+        app = (event.claims or {}).get("appid", "")
+        resource = event.resource_id.lower()
+        # A child resource (an NSG rule) drifts its parent (the NSG).
+        for key in (resource, resource.rsplit("/", 2)[0]):
+            who.setdefault(key, f"{event.caller} via {tools.get(app, app)}")
+    return who
+
+
+def _drift_table(drifted: list[dict[str, Any]], who: dict[str, str]) -> Table:
+    from sandbox.scenario import changed_paths
+
+    table = Table(title="What Terraform sees now (plan -refresh-only: resource_drift)", title_justify="left")
+    for column in ("resource", "attribute", "in state", "live", "changed by"):
+        table.add_column(column, overflow="fold")
+    for item in drifted:
+        change = item["change"]
+        before, after = change.get("before") or {}, change.get("after") or {}
+        resource_id = str(before.get("id", "")).lower()
+        paths = [p for p in changed_paths(before, after) if not p[0].startswith("id")]
+        for index, (path, old, new) in enumerate(paths or [("(deleted)", "", "")]):
+            table.add_row(
+                item["address"] if index == 0 else "",
+                path,
+                _short(old),
+                _short(new),
+                who.get(resource_id, "unknown") if index == 0 else "",
+            )
+    return table
+
+
+def _short(value: Any) -> str:
+    text = "null" if value is None else str(value)
+    return text if len(text) <= 48 else text[:45] + "…"

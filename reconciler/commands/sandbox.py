@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reconciler.commands import sandbox_az
 from reconciler.errors import ConfigError
 from sandbox import lifecycle
 from sandbox.admin import AdminClient
 from sandbox.provider.install import install as install_provider
 from sandbox.server import DEFAULT_DATA_DIR, identity
 
-HELP = "run the sandbox cloud (a local ARM emulator): up, env, status, down, faults"
+HELP = "run the sandbox cloud (a local ARM emulator): up, env, status, down, faults, az"
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +67,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     clear = faults_sub.add_parser("clear", help="remove every rule")
     _data_dir(clear)
 
+    sandbox_az.register(sub, _data_dir)
+
 
 def _data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -89,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
         info = lifecycle.stop(data_dir)
         print(f"stopped the sandbox at {info.url}" if info else f"no sandbox was running for {data_dir}")
         return 0
+    if action == "az":
+        return sandbox_az.run(args, data_dir)
     return _faults(args, data_dir)
 
 
