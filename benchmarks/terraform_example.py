@@ -29,23 +29,7 @@ def main() -> None:
     times: dict[str, list[float]] = {}
     resources = 0
     for _ in range(args.runs):
-        with tempfile.TemporaryDirectory() as tmp, scenario.estate(Path(tmp)) as e:
-            ws = e.workspace
-
-            def timed(name: str, step: Callable[[], Any]) -> Any:
-                started = time.perf_counter()
-                result = step()
-                times.setdefault(name, []).append(time.perf_counter() - started)
-                return result
-
-            timed("init", lambda: e.tf.init(ws))
-            applied = timed("apply", lambda: e.tf.apply(ws))
-            resources = applied.summary.add
-            changed = timed("plan (no changes)", lambda: e.tf.plan(ws).changed)
-            if changed:
-                raise SystemExit("the plan after apply is not clean: a perpetual diff")
-            timed("plan -refresh-only", lambda: e.tf.plan(ws, refresh_only=True))
-            timed("destroy", lambda: e.tf.destroy(ws))
+        resources = cycle(times)
 
     print(f"examples/azure-vm: {resources} resources, embedded engine, {args.runs} run(s)")
     print(f"{'step':<20} {'median s':>9} {'max s':>7} {'target':>8}")
@@ -55,6 +39,26 @@ def main() -> None:
             "" if target is None else (f"< {target:.0f} s " + ("met" if max(values) < target else "MISSED"))
         )
         print(f"{name:<20} {statistics.median(values):>9.2f} {max(values):>7.2f}  {verdict}")
+
+
+def cycle(times: dict[str, list[float]]) -> int:
+    """One init/apply/plan/refresh/destroy cycle on a fresh sandbox; returns the resource count."""
+
+    def timed(name: str, step: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        result = step()
+        times.setdefault(name, []).append(time.perf_counter() - started)
+        return result
+
+    with tempfile.TemporaryDirectory() as tmp, scenario.estate(Path(tmp)) as e:
+        ws = e.workspace
+        timed("init", lambda: e.tf.init(ws))
+        applied = timed("apply", lambda: e.tf.apply(ws))
+        if timed("plan (no changes)", lambda: e.tf.plan(ws).changed):
+            raise SystemExit("the plan after apply is not clean: a perpetual diff")
+        timed("plan -refresh-only", lambda: e.tf.plan(ws, refresh_only=True))
+        timed("destroy", lambda: e.tf.destroy(ws))
+        return int(applied.summary.add)
 
 
 if __name__ == "__main__":
