@@ -85,7 +85,10 @@ class Sandbox:
         return f"http://{self._server.host}:{self._server.port}"
 
     def start(self) -> Sandbox:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox-arm", daemon=True)
+        # A short poll interval: shutdown waits for the serving loop to notice, and tests stop many sandboxes.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-arm", daemon=True
+        )
         self._thread.start()
         return self
 

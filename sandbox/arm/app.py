@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from werkzeug.wrappers import Request, Response
 
 from sandbox.arm import activity, ids
-from sandbox.arm.cloud import GROUP_API_VERSIONS, Cloud, Reply, Target, check_api_version
+from sandbox.arm.cloud import GROUP_API_VERSIONS, Cloud, Reply, Target, check_api_version, operation_error
 from sandbox.arm.errors import ArmError
 from sandbox.arm.faults import FaultRule, Faults
 from sandbox.arm.graph import GraphQueryError, run_query
@@ -187,7 +187,10 @@ class ArmApp:
             rid = ids.parse(request.path)
             namespace = rid.namespace if rid else "Microsoft.Resources"
             sub = request.path.split("/")[2]
-            base = f"{request.host_url.rstrip('/')}/subscriptions/{sub}/providers/{namespace}/locations/{reply.location}"
+            base = (
+                f"{request.host_url.rstrip('/')}/subscriptions/{sub}/providers/{namespace}"
+                f"/locations/{reply.location}"
+            )
             query = urlencode({"api-version": _api_version(request)})
             headers["Azure-AsyncOperation"] = f"{base}/operations/{reply.operation_id}?{query}"
             headers["Retry-After"] = "1"
@@ -202,8 +205,12 @@ class ArmApp:
         if kind == "operationresults":
             if status["status"] == "InProgress":
                 return Response(status=202, headers={"Retry-After": "1"})
+            if status["status"] == "Failed":
+                op = self.cloud.store.operation(op_id)
+                raise operation_error(op[2] if op and op[2] else "")
             return Response(status=204)
-        return _json(200, status)
+        # As ARM does, tell pollers when to come back rather than letting them spin.
+        return _json(200, status, {"Retry-After": "1"} if status["status"] == "InProgress" else None)
 
     def _paged(self, request: Request, items: list[dict[str, Any]]) -> Response:
         start = _int_arg(request, "$skiptoken", 0)

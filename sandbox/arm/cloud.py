@@ -7,7 +7,9 @@ Activity Log and persists everything in one transaction per request.
 
 from __future__ import annotations
 
+import builtins
 import copy
+import json
 import sqlite3
 import time
 import uuid
@@ -125,7 +127,7 @@ class Cloud:
         rows = self.store.list(subscription, resource_group, spec.type_name)
         return [self._decorated(tx, spec, row.body) for row in rows]
 
-    def list_children(self, target: Target, collection: str) -> list[Body]:
+    def list_children(self, target: Target, collection: str) -> builtins.list[Body]:
         parent = self.get(target)
         child = target.spec.child(collection)
         if child is None:
@@ -134,7 +136,7 @@ class Cloud:
             )
         return list(parent.get("properties", {}).get(child.collection, []))
 
-    def list_generic(self, subscription: str, resource_group: str | None) -> list[Body]:
+    def list_generic(self, subscription: str, resource_group: str | None) -> builtins.list[Body]:
         """Every resource of a scope in the generic shape (no properties), as ``/resources`` lists them."""
         out = []
         for row in self.store.list(subscription, resource_group):
@@ -163,6 +165,8 @@ class Cloud:
         with self._recorded(str(rid), spec.type_name, method, caller) as rec:
             with self.store.transaction() as conn:
                 tx = _Tx(self, conn, caller)
+                rid = tx.canonical(rid)
+                target = target._replace(rid=rid)
                 old = tx.get(str(rid))
                 if method == "PATCH":
                     if old is None:
@@ -241,7 +245,7 @@ class Cloud:
             raise resource_group_not_found(name)
         return row.body
 
-    def list_groups(self, subscription: str) -> list[Body]:
+    def list_groups(self, subscription: str) -> builtins.list[Body]:
         sub = self.check_subscription(subscription)
         return [r.body for r in self.store.list(sub, None, GROUP_TYPE)]
 
@@ -266,7 +270,7 @@ class Cloud:
                         f"in location '{old['location']}'.",
                     )
                 canonical_name = old["name"] if old else name
-                body = {
+                body: Body = {
                     "id": ids.group_id(sub, canonical_name),
                     "name": canonical_name,
                     "type": GROUP_TYPE,
@@ -318,21 +322,39 @@ class Cloud:
         if status != "InProgress":
             body["endTime"] = _iso(self.clock())
         if error:
-            body["error"] = {"code": "OperationFailed", "message": error}
+            failure = operation_error(error)
+            body["error"] = {"code": failure.code, "message": failure.message}
         return body
 
     def tick(self) -> None:
-        """Complete the asynchronous operations whose time has come."""
+        """Complete the asynchronous operations whose time has come.
+
+        An operation that cannot complete (say, its resource came into use meanwhile) fails on its own,
+        as in ARM; the request that happened to run it is not affected.
+        """
         for op_id, kind, target_key in self.store.due_operations(self.clock()):
-            with self.store.transaction() as conn:
-                tx = _Tx(self, conn, None)
-                row = self.store.get_in(conn, target_key)
-                if row is not None and kind == "put":
-                    row.body["properties"]["provisioningState"] = "Succeeded"
-                    self.store.put(conn, row.id, row.type, row.body)
-                elif row is not None and kind == "delete":
-                    tx.delete(row.id)
-                self.store.finish_operation(conn, op_id, "Succeeded", None)
+            try:
+                self._complete(op_id, kind, target_key)
+            except ArmError as e:
+                error = json.dumps({"status": e.status, "code": e.code, "message": e.message})
+                with self.store.transaction() as conn:
+                    if self.store.finish_operation(conn, op_id, "Failed", error):
+                        row = self.store.get_in(conn, target_key)
+                        if row is not None:
+                            row.body["properties"]["provisioningState"] = "Failed"
+                            self.store.put(conn, row.id, row.type, row.body)
+
+    def _complete(self, op_id: str, kind: str, target_key: str) -> None:
+        with self.store.transaction() as conn:
+            if not self.store.finish_operation(conn, op_id, "Succeeded", None):
+                return  # a concurrent request completed it first
+            tx = _Tx(self, conn, None)
+            row = self.store.get_in(conn, target_key)
+            if row is not None and kind == "put":
+                row.body["properties"]["provisioningState"] = "Succeeded"
+                self.store.put(conn, row.id, row.type, row.body)
+            elif row is not None and kind == "delete":
+                tx.delete(row.id)
 
     # -- the generic write path -----------------------------------------------------------------------
 
@@ -557,7 +579,7 @@ class Cloud:
             for event in events:
                 self.store.add_event(conn, event)
 
-    def events(self, subscription: str, flt: activity.EventFilter) -> list[Body]:
+    def events(self, subscription: str, flt: activity.EventFilter) -> builtins.list[Body]:
         sub = self.check_subscription(subscription)
         return [e for e in self.store.events(sub, flt.since, flt.until) if activity.matches(e, flt)]
 
@@ -635,6 +657,16 @@ class _Tx:
             node = next((i for i in items if i.get("name", "").lower() == name.lower()), None)
         return node
 
+    def canonical(self, rid: ids.ResourceId) -> ids.ResourceId:
+        """``rid`` with the names of what exists spelled as created: ARM keeps a name's first casing."""
+        names = list(rid.names)
+        for depth in range(1, len(names) + 1):
+            body = self.get(str(rid._replace(types=rid.types[:depth], names=tuple(names[:depth]))))
+            if body is None:
+                break
+            names[depth - 1] = body["name"]
+        return rid._replace(names=tuple(names))
+
     def put(self, resource_id: str, body: Body) -> Body:
         rid = ids.parse(resource_id)
         assert rid is not None
@@ -694,6 +726,15 @@ def _all_refs(spec: ResourceType, body: Body) -> list[str]:
         for item in body["properties"].get(child.collection, []):
             found.extend(r for path in child.refs for r in walk_refs(item, path))
     return found
+
+
+def operation_error(stored: str) -> ArmError:
+    """The error an operation failed with, as :meth:`Cloud.tick` stored it."""
+    try:
+        data = json.loads(stored)
+        return ArmError(int(data["status"]), str(data["code"]), str(data["message"]))
+    except (ValueError, TypeError, KeyError):
+        return ArmError(500, "OperationFailed", stored)
 
 
 def _created_status(spec: ResourceType, pending: bool) -> int:

@@ -6,17 +6,11 @@ request without one. The claims go into the Activity Log verbatim.
 
 from __future__ import annotations
 
-import functools
 from typing import Any, NamedTuple
 
 import jwt
 
 from sandbox.arm.errors import ArmError
-
-#: Well-known first-party application ids, as Azure AD issues them.
-AZURE_PORTAL_APP_ID = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"
-AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-AZURE_POWERSHELL_APP_ID = "1950a258-227b-4e31-a9cf-717495945fc2"
 
 
 class Caller(NamedTuple):

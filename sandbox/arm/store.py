@@ -7,6 +7,7 @@ Readers use their own per-thread connection and see committed data only (WAL).
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import threading
@@ -32,7 +33,9 @@ CREATE TABLE IF NOT EXISTS resources (
 );
 CREATE INDEX IF NOT EXISTS resources_scope ON resources (subscription, resource_group, type);
 CREATE INDEX IF NOT EXISTS resources_type ON resources (type);
-CREATE TABLE IF NOT EXISTS refs (from_key TEXT NOT NULL, to_key TEXT NOT NULL, PRIMARY KEY (from_key, to_key));
+CREATE TABLE IF NOT EXISTS refs (
+    from_key TEXT NOT NULL, to_key TEXT NOT NULL, PRIMARY KEY (from_key, to_key)
+);
 CREATE INDEX IF NOT EXISTS refs_to ON refs (to_key);
 CREATE TABLE IF NOT EXISTS activity (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -163,7 +166,7 @@ class Store:
         conn.execute("DELETE FROM refs WHERE from_key = ?", (k,))
         conn.executemany("INSERT OR IGNORE INTO refs VALUES (?, ?)", [(k, ids.key(t)) for t in to_ids])
 
-    def referrers(self, conn: sqlite3.Connection | None, resource_id: str) -> list[str]:
+    def referrers(self, conn: sqlite3.Connection | None, resource_id: str) -> builtins.list[str]:
         """Ids of the resources whose references point at ``resource_id`` or anything below it."""
         k = ids.key(resource_id)
         rows = (conn or self._conn()).execute(
@@ -177,8 +180,8 @@ class Store:
 
     def add_event(self, conn: sqlite3.Connection, event: dict[str, Any]) -> None:
         conn.execute(
-            "INSERT INTO activity (subscription, resource_group, resource_key, correlation_id, timestamp, body) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO activity (subscription, resource_group, resource_key, correlation_id, timestamp, "
+            "body) VALUES (?, ?, ?, ?, ?, ?)",
             (
                 event["subscriptionId"].lower(),
                 (event.get("resourceGroupName") or "").lower(),
@@ -189,7 +192,7 @@ class Store:
             ),
         )
 
-    def events(self, subscription: str, since: str, until: str) -> list[dict[str, Any]]:
+    def events(self, subscription: str, since: str, until: str) -> builtins.list[dict[str, Any]]:
         """Events of a subscription with ``since <= eventTimestamp <= until``, newest first."""
         rows = self._conn().execute(
             "SELECT body FROM activity WHERE subscription = ? AND timestamp >= ? AND timestamp <= ? "
@@ -224,15 +227,20 @@ class Store:
         )
         return (row[0], row[1], row[2]) if row else None
 
-    def due_operations(self, now: float) -> list[tuple[str, str, str]]:
+    def due_operations(self, now: float) -> builtins.list[tuple[str, str, str]]:
         """``(id, kind, target_key)`` of operations in progress whose time has come."""
         rows = self._conn().execute(
             "SELECT id, kind, target_key FROM operations WHERE status = 'InProgress' AND due <= ?", (now,)
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
-    def finish_operation(self, conn: sqlite3.Connection, op_id: str, status: str, error: str | None) -> None:
-        conn.execute("UPDATE operations SET status = ?, error = ? WHERE id = ?", (status, error, op_id))
+    def finish_operation(self, conn: sqlite3.Connection, op_id: str, status: str, error: str | None) -> bool:
+        """Finish an operation still in progress; False when another request already finished it."""
+        cursor = conn.execute(
+            "UPDATE operations SET status = ?, error = ? WHERE id = ? AND status = 'InProgress'",
+            (status, error, op_id),
+        )
+        return cursor.rowcount == 1
 
     def get_in(self, conn: sqlite3.Connection, resource_id: str) -> Row | None:
         """Like :meth:`get`, inside a write transaction (sees its uncommitted writes)."""
@@ -241,7 +249,7 @@ class Store:
         ).fetchone()
         return Row(row[0], row[1], json.loads(row[2])) if row else None
 
-    def list_in(self, conn: sqlite3.Connection, prefix_id: str) -> list[Row]:
+    def list_in(self, conn: sqlite3.Connection, prefix_id: str) -> builtins.list[Row]:
         """Rows whose id starts with ``prefix_id + '/'`` (everything in a resource group)."""
         k = ids.key(prefix_id) + "/"
         rows = conn.execute(

@@ -2,17 +2,65 @@
 
 Frontend IP configurations, probes and rules can be read at their own URLs but only written through the
 load balancer (as in ARM); backend address pools can also be written alone.
+
+The back-references ARM reports on a sub-resource (a probe's ``loadBalancingRules``, a frontend's
+``inboundNatRules``, a pool's ``backendIPConfigurations`` …) are read-only: clients send them back when
+they PUT what they read (azurerm does), so they are dropped on write and recomputed on every read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sandbox.arm.errors import ArmError
+from sandbox.arm.types import network_addressing as addr
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default, walk_refs
+
+#: read-only key -> (the load balancer's collection, the paths in its items that point back)
+Backrefs = dict[str, tuple[str, tuple[str, ...]]]
+
+_FRONTEND_BACKREFS: Backrefs = {
+    "loadBalancingRules": ("loadBalancingRules", ("properties.frontendIPConfiguration.id",)),
+    "inboundNatRules": ("inboundNatRules", ("properties.frontendIPConfiguration.id",)),
+    "inboundNatPools": ("inboundNatPools", ("properties.frontendIPConfiguration.id",)),
+    "outboundRules": ("outboundRules", ("properties.frontendIPConfigurations[*].id",)),
+}
+_POOL_BACKREFS: Backrefs = {
+    "loadBalancingRules": (
+        "loadBalancingRules",
+        ("properties.backendAddressPool.id", "properties.backendAddressPools[*].id"),
+    ),
+    "outboundRules": ("outboundRules", ("properties.backendAddressPool.id",)),
+}
+_PROBE_BACKREFS: Backrefs = {"loadBalancingRules": ("loadBalancingRules", ("properties.probe.id",))}
+_POOL_READ_ONLY = ("backendIPConfigurations", "outboundRule", "inboundNatRules")
+
+
+def _strip(body: Body, keys: Iterable[str]) -> None:
+    for key in keys:
+        body["properties"].pop(key, None)
+
+
+def _backrefs(tx: Tx, body: Body, wanted: Backrefs) -> None:
+    """Fill a sub-resource's read-only lists with the ids of its load balancer's items that point at it."""
+    balancer = tx.get(body["id"].rsplit("/", 2)[0])
+    me = body["id"].lower()
+    for key, (collection, paths) in wanted.items():
+        found = [
+            {"id": item["id"]}
+            for item in dig(balancer, f"properties.{collection}") or []
+            if any(ref.lower() == me for path in paths for ref in walk_refs(item, path))
+        ]
+        if found:
+            body["properties"][key] = found
+        else:
+            body["properties"].pop(key, None)
 
 
 def _prepare_frontend(tx: Tx, body: Body, old: Body | None) -> None:
     props = body["properties"]
+    _strip(body, _FRONTEND_BACKREFS)
     public = dig(props, "publicIPAddress.id")
     subnet = dig(props, "subnet.id")
     if bool(public) == bool(subnet):
@@ -22,11 +70,66 @@ def _prepare_frontend(tx: Tx, body: Body, old: Body | None) -> None:
             f"Frontend IP configuration {body['id']} must reference either a public IP address or a subnet.",
         )
     if subnet:
-        one_of(body, "properties.privateIPAllocationMethod", ("Dynamic", "Static"), default="Dynamic")
+        method = one_of(
+            body, "properties.privateIPAllocationMethod", ("Dynamic", "Static"), default="Dynamic"
+        )
         one_of(body, "properties.privateIPAddressVersion", ("IPv4", "IPv6"), default="IPv4")
+        _assign_private_ip(tx, body, old, subnet, method)
+
+
+def _assign_private_ip(tx: Tx, body: Body, old: Body | None, subnet_id: str, method: str | None) -> None:
+    """A private frontend's address, chosen from its subnet as for a NIC: Static is checked, Dynamic kept."""
+    props = body["properties"]
+    subnet = tx.get(subnet_id)
+    if subnet is None:
+        return  # the engine's reference check answers with the exact error
+    prefix = (
+        dig(subnet, "properties.addressPrefix") or (dig(subnet, "properties.addressPrefixes") or [None])[0]
+    )
+    used = _used_addresses(tx, subnet_id, body["id"])
+    if method == "Static":
+        ip = require(body, "properties.privateIPAddress")
+        if not addr.contains(prefix, ip, subnet_id):
+            raise ArmError(
+                400,
+                "PrivateIPAddressNotInSubnet",
+                f"Frontend IP configuration {body['id']} is referencing private IP address {ip} which is "
+                f"not in the subnet {subnet_id}.",
+            )
+        if ip in used:
+            raise ArmError(
+                400,
+                "PrivateIPAddressInUse",
+                f"Frontend IP configuration {body['id']} is using the private IP address {ip} which is "
+                "already allocated to another resource.",
+            )
+        return
+    previous_ip = dig(old, "properties.privateIPAddress")
+    same_subnet = (dig(old, "properties.subnet.id") or "").lower() == subnet_id.lower()
+    if previous_ip and same_subnet and previous_ip not in used:
+        props["privateIPAddress"] = previous_ip
+    else:
+        props["privateIPAddress"] = addr.allocate(prefix, used, body["id"])
+
+
+def _used_addresses(tx: Tx, subnet_id: str, except_config: str) -> set[str]:
+    used = set()
+    for referrer in tx.referrers(subnet_id):
+        props = referrer.get("properties") or {}
+        for item in (props.get("ipConfigurations") or []) + (props.get("frontendIPConfigurations") or []):
+            if item["id"].lower() == except_config.lower():
+                continue
+            if (dig(item, "properties.subnet.id") or "").lower() == subnet_id.lower():
+                used.add(dig(item, "properties.privateIPAddress"))
+    return used
+
+
+def _decorate_frontend(tx: Tx, body: Body) -> None:
+    _backrefs(tx, body, _FRONTEND_BACKREFS)
 
 
 def _prepare_pool(tx: Tx, body: Body, old: Body | None) -> None:
+    _strip(body, (*_POOL_BACKREFS, *_POOL_READ_ONLY))
     set_default(body["properties"], "loadBalancerBackendAddresses", [])
 
 
@@ -39,10 +142,16 @@ def _decorate_pool(tx: Tx, body: Body) -> None:
                 configs.append({"id": item["id"]})
     if configs:
         body["properties"]["backendIPConfigurations"] = configs
+    _backrefs(tx, body, _POOL_BACKREFS)
+
+
+def _decorate_probe(tx: Tx, body: Body) -> None:
+    _backrefs(tx, body, _PROBE_BACKREFS)
 
 
 def _prepare_probe(tx: Tx, body: Body, old: Body | None) -> None:
     props = body["properties"]
+    _strip(body, _PROBE_BACKREFS)
     protocol = one_of(body, "properties.protocol", ("Tcp", "Http", "Https"))
     require(body, "properties.protocol")
     port = require(body, "properties.port")
@@ -63,6 +172,12 @@ def _prepare_probe(tx: Tx, body: Body, old: Body | None) -> None:
     set_default(props, "intervalInSeconds", 15)
     set_default(props, "numberOfProbes", 2)
     set_default(props, "probeThreshold", 1)
+    one_of(
+        body,
+        "properties.noHealthyBackendsBehavior",
+        ("AllProbedDown", "AllProbedUp"),
+        default="AllProbedDown",
+    )
 
 
 def _prepare_rule(tx: Tx, body: Body, old: Body | None) -> None:
@@ -98,6 +213,7 @@ FRONTEND = ResourceType(
     in_use_code="InUseFrontendIPConfigurationCannotBeDeleted",
     etag=True,
     prepare=_prepare_frontend,
+    decorate=_decorate_frontend,
 )
 BACKEND_POOL = ResourceType(
     type_name="Microsoft.Network/loadBalancers/backendAddressPools",
@@ -118,6 +234,7 @@ PROBE = ResourceType(
     in_use_code="InUseProbeCannotBeDeleted",
     etag=True,
     prepare=_prepare_probe,
+    decorate=_decorate_probe,
 )
 RULE = ResourceType(
     type_name="Microsoft.Network/loadBalancers/loadBalancingRules",

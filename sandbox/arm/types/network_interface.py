@@ -76,8 +76,15 @@ IP_CONFIGURATION = ResourceType(
 )
 
 
+# Read-only properties ARM derives (here: at read time, from the VM that uses the NIC). A client that PUTs
+# back what it read sends them too; ARM ignores them, and so must we, or they would outlive the VM.
+_DERIVED = ("virtualMachine", "macAddress", "primary")
+
+
 def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
     props = body["properties"]
+    for key in _DERIVED:
+        props.pop(key, None)
     configs = props.get("ipConfigurations") or []
     if not configs:
         raise ArmError(

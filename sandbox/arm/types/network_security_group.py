@@ -66,6 +66,10 @@ RULE = ResourceType(
 
 def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
     props = body["properties"]
+    # Read-only, derived at read time from the NICs and subnets that use the group: a client PUTting back
+    # what it read must not freeze them.
+    props.pop("networkInterfaces", None)
+    props.pop("subnets", None)
     seen: dict[tuple[str, int], str] = {}
     for rule in props.get("securityRules", []):
         key = (rule["properties"]["direction"], rule["properties"]["priority"])

@@ -26,13 +26,19 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
         raise ArmError(
             400,
             "PublicIPIdleTimeoutIsOutOfRange",
-            f"IdleTimeoutInMinutes of publicIPAddress {body['id']} is {timeout} but must be between 4 and 30.",
+            f"IdleTimeoutInMinutes of publicIPAddress {body['id']} is {timeout} but must be between 4 "
+            "and 30.",
         )
     set_default(props, "ipTags", [])
+    # Read-only: the association is derived at read time, the address and FQDN are ARM's to choose. A client
+    # PUTting back what it read sends them too, and a stale FQDN must not outlive its label.
+    props.pop("ipConfiguration", None)
     props["ipAddress"] = addr.public_ip_for(body["id"])
-    label = dig(props, "dnsSettings.domainNameLabel")
-    if label:
-        props["dnsSettings"]["fqdn"] = f"{label}.{body['location']}.cloudapp.azure.com"
+    dns = props.get("dnsSettings")
+    if isinstance(dns, dict):
+        dns.pop("fqdn", None)
+        if dns.get("domainNameLabel"):
+            dns["fqdn"] = f"{dns['domainNameLabel']}.{body['location']}.cloudapp.azure.com"
     props["resourceGuid"] = dig(old, "properties.resourceGuid") if old else tx.guid()
 
 

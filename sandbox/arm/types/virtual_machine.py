@@ -23,7 +23,7 @@ _POWER = {"running": "VM running", "stopped": "VM stopped", "deallocated": "VM d
 def _disk_id(body: Body, name: str) -> str:
     rid = ids.parse(body["id"])
     assert rid is not None
-    return f"/subscriptions/{rid.subscription}/resourceGroups/{rid.resource_group}/providers/Microsoft.Compute/disks/{name}"
+    return str(rid._replace(types=("disks",), names=(name,)))
 
 
 def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
@@ -41,7 +41,8 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
             raise ArmError(
                 400,
                 "InvalidParameter",
-                "Eviction policy can be set only on Spot or Low priority virtual machines. Target: 'evictionPolicy'.",
+                "Eviction policy can be set only on Spot or Low priority virtual machines. "
+                "Target: 'evictionPolicy'.",
             )
     else:
         one_of(body, "properties.evictionPolicy", ("Deallocate", "Delete"), default="Deallocate")
