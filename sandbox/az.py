@@ -10,7 +10,9 @@ import json
 from typing import Any
 
 from azure.mgmt.compute import ComputeManagementClient
+from azure.mgmt.compute.models import DiskUpdate, VirtualMachineUpdate
 from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.network.models import SecurityRule
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from providers.azure import apps
@@ -36,7 +38,9 @@ class Az:
 
     def vm_resize(self, group: str, name: str, size: str) -> dict[str, Any]:
         patch = {"properties": {"hardwareProfile": {"vmSize": size}}}
-        return _plain(self._compute.virtual_machines.begin_update(group, name, patch).result())
+        return _plain(
+            self._compute.virtual_machines.begin_update(group, name, VirtualMachineUpdate(patch)).result()
+        )
 
     def vm_boot_diagnostics(
         self, group: str, name: str, enabled: bool, storage_uri: str | None = None
@@ -44,11 +48,11 @@ class Az:
         boot: dict[str, Any] = {"enabled": enabled}
         if enabled and storage_uri:
             boot["storageUri"] = storage_uri
-        patch = {"properties": {"diagnosticsProfile": {"bootDiagnostics": boot}}}
+        patch = VirtualMachineUpdate({"properties": {"diagnosticsProfile": {"bootDiagnostics": boot}}})
         return _plain(self._compute.virtual_machines.begin_update(group, name, patch).result())
 
     def disk_update(self, group: str, name: str, size_gb: int) -> dict[str, Any]:
-        patch = {"properties": {"diskSizeGB": size_gb}}
+        patch = DiskUpdate({"properties": {"diskSizeGB": size_gb}})
         return _plain(self._compute.disks.begin_update(group, name, patch).result())
 
     def nsg_rule_create(
@@ -80,7 +84,7 @@ class Az:
             rule["properties"]["destinationPortRange"] = ports[0]
         else:
             rule["properties"]["destinationPortRanges"] = ports
-        poller = self._network.security_rules.begin_create_or_update(group, nsg, name, rule)
+        poller = self._network.security_rules.begin_create_or_update(group, nsg, name, SecurityRule(rule))
         return _plain(poller.result())
 
     def tag_add(self, resource_id: str, tags: dict[str, str]) -> dict[str, Any]:

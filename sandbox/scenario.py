@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reconciler.errors import ReconcileError
-from reconciler.terraform.engine import Engine, EmbeddedEngine
+from reconciler.terraform.engine import EmbeddedEngine, Engine
 from reconciler.terraform.terraform import Terraform
 from sandbox.provider.install import install
 from sandbox.server import Sandbox
@@ -86,7 +86,9 @@ def drift(e: Estate, prefix: str = "demo") -> list[OutOfBand]:
     bob.vm_resize(group, f"{prefix}-web-1", "Standard_B2s")
     changes.append(OutOfBand("bob@contoso.com", "cli", f"resized {prefix}-web-1 to Standard_B2s", vm + "1"))
     bob.vm_boot_diagnostics(group, f"{prefix}-web-2", enabled=False)
-    changes.append(OutOfBand("bob@contoso.com", "cli", f"disabled boot diagnostics on {prefix}-web-2", vm + "2"))
+    changes.append(
+        OutOfBand("bob@contoso.com", "cli", f"turned off boot diagnostics on {prefix}-web-2", vm + "2")
+    )
     alice.disk_update(group, f"{prefix}-web-0-data", 64)
     changes.append(OutOfBand("alice@contoso.com", "portal", f"grew {prefix}-web-0-data to 64 GB", disk))
     bob.nsg_rule_create(group, f"{prefix}-web-nsg", "allow-ssh", priority=200, destination_port_ranges=["22"])

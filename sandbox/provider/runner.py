@@ -56,7 +56,7 @@ def serve(servicer: rpc.ProviderServicer) -> int:
     return 0
 
 
-class _Controller(controller_rpc.GRPCControllerServicer):  # type: ignore[misc]
+class _Controller(controller_rpc.GRPCControllerServicer):
     def __init__(self, stopped: threading.Event) -> None:
         self._stopped = stopped
 
@@ -65,7 +65,7 @@ class _Controller(controller_rpc.GRPCControllerServicer):  # type: ignore[misc]
         return controller_pb.Empty()
 
 
-class _Stdio(stdio_rpc.GRPCStdioServicer):  # type: ignore[misc]
+class _Stdio(stdio_rpc.GRPCStdioServicer):
     def StreamStdio(self, request: Any, context: Any) -> Any:
         return iter([])
 

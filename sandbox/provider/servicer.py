@@ -40,7 +40,7 @@ def default_crud(config: provider_config.ProviderConfig, terraform_version: str)
     return Crud(ArmClient(endpoint, user_agent), config)
 
 
-class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
+class Servicer(rpc.ProviderServicer):
     def __init__(self, mappings: MappingType[str, Mapping], make_crud: CrudFactory = default_crud) -> None:
         self.mappings = mappings
         self.make_crud = make_crud
@@ -71,7 +71,7 @@ class Servicer(rpc.ProviderServicer):  # type: ignore[misc]
         try:
             resolved = provider_config.resolve(config)
         except provider_config.ProviderConfigError as e:
-            path = [e.attribute] if e.attribute else None
+            path: list[str | int] | None = [e.attribute] if e.attribute else None
             return pb.ConfigureProvider.Response(diagnostics=[diagnostic(e.summary, e.detail, path)])
         self.crud = self.make_crud(resolved, request.terraform_version or "1.x")
         return pb.ConfigureProvider.Response()
