@@ -1,4 +1,4 @@
-"""`reconcile sandbox az`: out-of-band changes land in the sandbox and the Activity Log names who made them."""
+"""`reconcile sandbox az`: out-of-band changes land in the sandbox; the Activity Log names who made them."""
 
 from __future__ import annotations
 
