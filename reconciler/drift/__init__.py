@@ -1,0 +1,1 @@
+"""Drift detection: merge configuration, Terraform state and live reads; classify and attribute drift."""

@@ -1,0 +1,265 @@
+"""One drift scan: live reads for every managed resource, comparison, unmanaged discovery, attribution.
+
+Input is already-loaded state (one :class:`Managed` per resource instance); output is a
+:class:`~reconciler.drift.model.ScanReport` plus per-resource snapshots for the store. The cloud is a
+:class:`~providers.azure.live.LiveReader`, so the same scan runs against Azure or the sandbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple, cast
+
+from providers.azure import attribution
+from providers.azure.live import LiveRead, LiveReader, Request
+from providers.azure.mapping.base import Mapping as TypeMapping
+from providers.azure.mapping.base import MappingError
+from reconciler.drift.compare import Path, compare
+from reconciler.drift.model import Attribution, Drift, Modality, ScanReport, Source, Summary
+
+#: Providers whose resources live in Azure; others (random, null, tls, terraform_data) are not scanned.
+AZURE_PREFIXES = ("azurerm_",)
+
+
+class Managed(NamedTuple):
+    """One resource instance in the state, with what the configuration says about it."""
+
+    address: str
+    type: str
+    values: dict[str, Any]
+    sensitive: tuple[Path, ...] = ()
+    source: Source | None = None
+    ignore: tuple[str, ...] = ()  # attribute globs; ("*",) ignores every change
+
+
+class Snapshot(NamedTuple):
+    address: str | None
+    resource_id: str
+    type: str
+    state: dict[str, Any] | None
+    live: dict[str, Any] | None
+
+
+class ScanSettings(NamedTuple):
+    #: resource groups (ids) searched for unmanaged resources; None: the groups holding managed ones
+    scope: tuple[str, ...] | None = None
+    terraform_ids: tuple[str, ...] = ()
+    bulk: bool = True
+    attribution: bool = True
+    lookback: timedelta = timedelta(days=7)
+
+
+class Progress(NamedTuple):
+    """Callbacks for long work: ``start(total)`` then ``advance(n)`` as resources are read."""
+
+    start: Callable[[int], None]
+    advance: Callable[[int], None]
+
+
+def scan(
+    resources: Sequence[Managed],
+    reader: LiveReader,
+    mappings: Mapping[str, TypeMapping],
+    *,
+    workspace: str,
+    scan_id: str,
+    now: datetime,
+    settings: ScanSettings,
+    since: datetime | None = None,
+    progress: Progress | None = None,
+) -> tuple[ScanReport, list[Snapshot]]:
+    azure = [r for r in resources if r.type.startswith(AZURE_PREFIXES)]
+    supported = [r for r in azure if r.type in mappings and r.values.get("id")]
+    drifts: list[Drift] = [
+        Drift(
+            "unknown",
+            r.address,
+            r.type,
+            str(r.values.get("id") or ""),
+            source=r.source,
+            reason=f"resource type {r.type} is not supported yet",
+        )
+        for r in azure
+        if r.type not in mappings
+    ]
+    reads = _read(supported, reader, mappings, settings, progress)
+    snapshots: list[Snapshot] = []
+    managed_ids: set[str] = set()
+    for r in supported:
+        mapping = mappings[r.type]
+        resource_id = str(r.values["id"])
+        managed_ids.add(_read_id(mapping, resource_id).lower())
+        managed_ids.add(resource_id.lower())
+        live, drift = _examine(r, mapping, reads)
+        snapshots.append(Snapshot(r.address, resource_id, r.type, r.values, live))
+        if drift is not None:
+            drifts.append(drift)
+
+    groups = list(settings.scope) if settings.scope is not None else _groups(supported)
+    drifts += _unmanaged(groups, mappings, managed_ids, reads)
+
+    if settings.attribution and any(d.kind in ("changed", "deleted", "unmanaged") for d in drifts):
+        drifts = _attribute(drifts, reader, settings, since or now - settings.lookback)
+    changed = sum(d.kind == "changed" for d in drifts)
+    deleted = sum(d.kind == "deleted" for d in drifts)
+    unknown = sum(d.kind == "unknown" for d in drifts)
+    summary = Summary(
+        managed=len(azure),
+        in_sync=len(azure) - changed - deleted - unknown,
+        changed=changed,
+        deleted=deleted,
+        unmanaged=sum(d.kind == "unmanaged" for d in drifts),
+        unknown=unknown,
+    )
+    errors = tuple(f"{d.address or d.resource_id}: {d.reason}" for d in drifts if d.kind == "unknown")
+    report = ScanReport(
+        workspace=workspace,
+        scan_id=scan_id,
+        scanned_at=now,
+        summary=summary,
+        drifts=tuple(drifts),
+        complete=unknown == 0,
+        errors=errors,
+    )
+    return report, snapshots
+
+
+class _Reads(NamedTuple):
+    by_id: dict[str, LiveRead]  # lowercase id -> read
+    listed: list[dict[str, Any]]  # every resource of the scanned groups (bulk listing), for discovery
+
+
+def _read_id(mapping: TypeMapping, resource_id: str) -> str:
+    """The ARM resource to read for a state entry: itself, or the parent an embedded resource lives in."""
+    return mapping.embedded.parent_of(resource_id) if mapping.embedded else resource_id
+
+
+def _read(
+    resources: Sequence[Managed],
+    reader: LiveReader,
+    mappings: Mapping[str, TypeMapping],
+    settings: ScanSettings,
+    progress: Progress | None,
+) -> _Reads:
+    requests: dict[str, Request] = {}
+    for r in resources:
+        mapping = mappings[r.type]
+        try:
+            read_id = _read_id(mapping, str(r.values["id"]))
+        except MappingError:
+            continue
+        version = mapping.embedded.parent_api_version if mapping.embedded else mapping.api_version
+        requests.setdefault(read_id.lower(), Request(read_id, version))
+    if progress:
+        progress.start(len(requests))
+    by_id: dict[str, LiveRead] = {}
+    listed: list[dict[str, Any]] = []
+    groups = list(settings.scope) if settings.scope is not None else _groups(resources)
+    if settings.bulk and groups:
+        types = sorted(
+            {m.arm_type for m in mappings.values() if m.embedded is None and _top_level(m.arm_type)}
+        )
+        try:
+            listed = reader.list_groups(groups, types)
+        except Exception:
+            listed = []
+        for body in listed:
+            key = str(body.get("id", "")).lower()
+            if key in requests:
+                by_id[key] = LiveRead(requests[key].resource_id, "found", body)
+        if progress:
+            progress.advance(len(by_id))
+    # Everything the bulk listing did not return is read by id: that alone may say "deleted".
+    rest = [req for key, req in requests.items() if key not in by_id]
+    by_id.update(reader.read(rest, progress.advance if progress else None))
+    return _Reads(by_id, listed)
+
+
+def _top_level(arm_type: str) -> bool:
+    return arm_type.count("/") == 1 and arm_type.lower() != "microsoft.resources/resourcegroups"
+
+
+def _examine(r: Managed, mapping: TypeMapping, reads: _Reads) -> tuple[dict[str, Any] | None, Drift | None]:
+    resource_id = str(r.values["id"])
+    try:
+        read = reads.by_id.get(_read_id(mapping, resource_id).lower())
+    except MappingError as e:
+        return None, Drift("unknown", r.address, r.type, resource_id, source=r.source, reason=str(e))
+    if read is None or read.status == "unknown":
+        reason = read.error if read else "not read"
+        return None, Drift(
+            "unknown", r.address, r.type, resource_id, source=r.source, reason=f"live read failed: {reason}"
+        )
+    if read.status == "missing" or read.body is None:
+        return None, Drift("deleted", r.address, r.type, resource_id, source=r.source)
+    try:
+        if mapping.embedded:
+            live = mapping.embedded.extract(read.body, resource_id, r.values)
+        else:
+            live = mapping.from_arm(read.body, r.values)
+    except (MappingError, KeyError, TypeError, ValueError) as e:
+        return None, Drift("unknown", r.address, r.type, resource_id, source=r.source,
+                           reason=f"cannot read the live resource: {e}")  # fmt: skip
+    if live is None:
+        return None, Drift("deleted", r.address, r.type, resource_id, source=r.source)
+    if "*" in r.ignore:
+        return live, None
+    changes = compare(mapping.schema, r.values, live, ignore=r.ignore, sensitive=r.sensitive)
+    if not changes:
+        return live, None
+    return live, Drift("changed", r.address, r.type, resource_id, tuple(changes), source=r.source)
+
+
+def _groups(resources: Sequence[Managed]) -> list[str]:
+    groups: dict[str, str] = {}
+    for r in resources:
+        parts = str(r.values.get("id", "")).strip("/").split("/")
+        if len(parts) >= 4 and parts[0].lower() == "subscriptions" and parts[2].lower() == "resourcegroups":
+            gid = f"/subscriptions/{parts[1]}/resourceGroups/{parts[3]}"
+            groups.setdefault(gid.lower(), gid)
+    return sorted(groups.values())
+
+
+def _unmanaged(
+    groups: Sequence[str], mappings: Mapping[str, TypeMapping], managed: set[str], reads: _Reads
+) -> list[Drift]:
+    by_type: dict[str, str] = {}
+    for m in mappings.values():
+        if m.embedded is None and _top_level(m.arm_type):
+            by_type.setdefault(m.arm_type.lower(), m.tf_type)
+    in_scope = {g.lower() for g in groups}
+    drifts = []
+    for body in reads.listed:
+        resource_id = str(body.get("id", ""))
+        key = resource_id.lower()
+        group = "/".join(key.split("/")[:5])
+        if key in managed or group not in in_scope:
+            continue
+        owner = str(body.get("managedBy") or "").lower()
+        if owner and owner in managed:
+            continue  # e.g. a VM's OS disk: Azure made it for a managed VM
+        tf_type = by_type.get(str(body.get("type", "")).lower())
+        if tf_type:
+            drifts.append(Drift("unmanaged", None, tf_type, resource_id))
+    return drifts
+
+
+def _attribute(
+    drifts: list[Drift], reader: LiveReader, settings: ScanSettings, since: datetime
+) -> list[Drift]:
+    groups = _groups([Managed("", "", {"id": d.resource_id}) for d in drifts if d.kind != "unknown"])
+    history = attribution.writes(reader.events(groups, since), settings.terraform_ids)
+    out = []
+    for d in drifts:
+        if d.kind == "unknown":
+            out.append(d)
+            continue
+        write = attribution.culprit(d.resource_id, history)
+        if write is None:
+            out.append(d)
+            continue
+        modality = cast(Modality, write.modality)
+        who = Attribution(write.caller, modality, write.operation, write.at, write.correlation_id)
+        out.append(d._replace(attribution=who))
+    return out
