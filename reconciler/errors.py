@@ -7,7 +7,9 @@ with its ``exit_code``. Anything else is a bug and gets a traceback under ``--de
     ├── ConfigError          bad reconcile.toml / environment / flag; names the key and the file
     ├── TerraformError       the engine could not run or Terraform reported errors
     │   └── DiagnosticsError Terraform's own diagnostics (file:line: summary)
-    └── SandboxError         the sandbox cloud could not be started, reached or stopped
+    ├── SandboxError         the sandbox cloud could not be started, reached or stopped
+    ├── WorkspaceError       unreadable Terraform configuration or state; names the file (and line)
+    └── StoreError           the drift history is corrupt, from a newer reconcile, or locked; names the file
 """
 
 from __future__ import annotations
@@ -40,3 +42,11 @@ class DiagnosticsError(TerraformError):
 
 class SandboxError(ReconcileError):
     """The sandbox cloud could not be started, reached or stopped."""
+
+
+class WorkspaceError(ReconcileError):
+    """Terraform configuration or state that cannot be read; the message names the file and line."""
+
+
+class StoreError(ReconcileError):
+    """The state store cannot be used (corrupt, newer than this reconcile, locked); names the file."""

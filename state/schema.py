@@ -1,0 +1,183 @@
+"""All the SQL the store runs, written once for SQLite and PostgreSQL.
+
+Portable on purpose: only TEXT, INTEGER, BIGINT and BOOLEAN columns; JSON kept as TEXT; times as
+fixed-width UTC text (``2025-03-01T12:00:00.000000Z``) so that text order is time order under any
+collation; no AUTOINCREMENT or SERIAL (rows are keyed by scan id and position); upserts with
+``ON CONFLICT ... DO NOTHING`` (SQLite 3.24+, PostgreSQL 9.5+). Column names avoid SQL keywords
+(``n_unknown``, ``occurred_at``).
+
+Statements use ``?`` placeholders (sqlite3's ``qmark`` style). :meth:`Queries.for_paramstyle` rewrites
+them for a driver with another DB-API ``paramstyle``: psycopg's ``format`` wants ``%s``, and a literal
+``%`` doubled. Migrations take no parameters and run as written.
+
+Where each database keeps its schema version differs: SQLite in ``PRAGMA user_version``
+(:mod:`state.migrations`); a PostgreSQL store would keep it in a one-row table of its own.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Migration(NamedTuple):
+    version: int  # 1-based; the schema version after it ran
+    name: str
+    statements: tuple[str, ...]  # one statement each: DB-API drivers run one at a time
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "workspaces, scans, snapshots, drifts, attributions",
+        (
+            """CREATE TABLE workspaces (
+                workspace TEXT PRIMARY KEY,  -- as the report names it
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE scans (
+                scan_id TEXT PRIMARY KEY,
+                workspace TEXT NOT NULL REFERENCES workspaces (workspace),
+                started_at TEXT NOT NULL,  -- the report's scanned_at
+                finished_at TEXT NOT NULL,  -- when the store saved it
+                complete BOOLEAN NOT NULL,
+                state_serial BIGINT,
+                state_lineage TEXT,
+                n_managed INTEGER NOT NULL,
+                n_in_sync INTEGER NOT NULL,
+                n_changed INTEGER NOT NULL,
+                n_deleted INTEGER NOT NULL,
+                n_unmanaged INTEGER NOT NULL,
+                n_unknown INTEGER NOT NULL,
+                errors TEXT NOT NULL  -- JSON array of strings
+            )""",
+            "CREATE INDEX scans_workspace_started ON scans (workspace, started_at)",
+            "CREATE INDEX scans_started ON scans (started_at)",
+            """CREATE TABLE snapshots (
+                scan_id TEXT NOT NULL REFERENCES scans (scan_id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                address TEXT,
+                resource_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                config TEXT,  -- JSON objects; NULL where that view has no such resource
+                state TEXT,
+                live TEXT,
+                PRIMARY KEY (scan_id, seq)
+            )""",
+            "CREATE INDEX snapshots_resource ON snapshots (resource_id)",
+            """CREATE TABLE drifts (
+                scan_id TEXT NOT NULL REFERENCES scans (scan_id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('changed', 'deleted', 'unmanaged', 'unknown')),
+                address TEXT,
+                type TEXT NOT NULL,
+                resource_id TEXT NOT NULL,
+                changes TEXT NOT NULL,  -- JSON array of {"path", "state", "live"}
+                source_file TEXT,
+                source_line INTEGER,
+                reason TEXT,
+                PRIMARY KEY (scan_id, seq)
+            )""",
+            "CREATE INDEX drifts_resource ON drifts (resource_id)",
+            """CREATE TABLE attributions (
+                scan_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                caller TEXT NOT NULL,
+                modality TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                occurred_at TEXT NOT NULL,
+                correlation_id TEXT NOT NULL,
+                PRIMARY KEY (scan_id, seq),
+                FOREIGN KEY (scan_id, seq) REFERENCES drifts (scan_id, seq) ON DELETE CASCADE
+            )""",
+        ),
+    ),
+)
+
+_SCAN_COLUMNS = (
+    "scan_id, workspace, started_at, finished_at, complete, state_serial, state_lineage,"
+    " n_managed, n_in_sync, n_changed, n_deleted, n_unmanaged, n_unknown, errors"
+)
+# What a ScanReport or a ScanInfo is rebuilt from (see state.rows).
+_SCAN_SELECT = (
+    "scan_id, workspace, started_at, complete,"
+    " n_managed, n_in_sync, n_changed, n_deleted, n_unmanaged, n_unknown, errors"
+)
+_NEWEST_FIRST = "ORDER BY started_at DESC, scan_id DESC"
+
+
+class Queries(NamedTuple):
+    insert_workspace: str = (
+        "INSERT INTO workspaces (workspace, created_at) VALUES (?, ?) ON CONFLICT (workspace) DO NOTHING"
+    )
+    insert_scan: str = f"INSERT INTO scans ({_SCAN_COLUMNS}) VALUES ({', '.join('?' * 14)})"
+    insert_drift: str = (
+        "INSERT INTO drifts (scan_id, seq, kind, address, type, resource_id, changes,"
+        " source_file, source_line, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    insert_attribution: str = (
+        "INSERT INTO attributions (scan_id, seq, caller, modality, operation, occurred_at, correlation_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    insert_snapshot: str = (
+        "INSERT INTO snapshots (scan_id, seq, address, resource_id, type, config, state, live)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    scan_exists: str = "SELECT scan_id FROM scans WHERE scan_id = ?"
+    # substr, not LIKE (case-insensitive in SQLite) nor a range (collation-dependent in PostgreSQL).
+    scans_with_prefix: str = (
+        "SELECT scan_id FROM scans WHERE substr(scan_id, 1, ?) = ? ORDER BY scan_id LIMIT ?"
+    )
+    scan: str = f"SELECT {_SCAN_SELECT} FROM scans WHERE scan_id = ?"
+    drifts: str = (
+        "SELECT d.kind, d.address, d.type, d.resource_id, d.changes, d.source_file, d.source_line,"
+        " d.reason, a.caller, a.modality, a.operation, a.occurred_at, a.correlation_id"
+        " FROM drifts d LEFT JOIN attributions a ON a.scan_id = d.scan_id AND a.seq = d.seq"
+        " WHERE d.scan_id = ? ORDER BY d.seq"
+    )
+    snapshots: str = (
+        "SELECT address, resource_id, type, config, state, live FROM snapshots WHERE scan_id = ? ORDER BY seq"
+    )
+    scan_state: str = "SELECT state_serial, state_lineage FROM scans WHERE scan_id = ?"
+    scans_all: str = f"SELECT {_SCAN_SELECT} FROM scans {_NEWEST_FIRST} LIMIT ?"
+    scans_of: str = f"SELECT {_SCAN_SELECT} FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT ?"
+    latest: str = f"SELECT scan_id FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT 1"
+    last_scan_at: str = "SELECT MAX(started_at) FROM scans WHERE workspace = ?"
+
+    def for_paramstyle(self, paramstyle: str) -> Queries:
+        """These statements for a DB-API driver's ``paramstyle`` (``qmark``, ``format`` or ``pyformat``)."""
+        if paramstyle == "qmark":
+            return self
+        if paramstyle in ("format", "pyformat"):
+            return Queries(*(qmark_to_format(q) for q in self))
+        raise ValueError(f"unsupported DB-API paramstyle {paramstyle!r}")
+
+
+QUERIES = Queries()
+
+
+def qmark_to_format(sql: str) -> str:
+    """``?`` placeholders to ``%s``, leaving quoted text and comments alone; every ``%`` doubled, because
+    a ``format`` driver reads ``%`` as a placeholder even inside string literals."""
+    out: list[str] = []
+    quote: str | None = None  # the open quote character, inside '...' or "..."
+    comment = False
+    for ch in sql:
+        if ch == "%":
+            out.append("%%")
+            continue
+        if comment:
+            comment = ch != "\n"
+        elif quote:
+            if ch == quote:  # a doubled quote closes and reopens: same result
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "-" and out and out[-1] == "-":
+            comment = True
+        elif ch == "?":
+            out.append("%s")
+            continue
+        out.append(ch)
+    if quote:
+        raise ValueError(f"unterminated quote in SQL: {sql}")
+    return "".join(out)

@@ -1,0 +1,169 @@
+"""The :class:`~state.store.Store` over any DB-API 2 connection.
+
+A subclass supplies the connection: a read transaction, a write transaction, its driver's
+``paramstyle``, and how a driver error reads as a one-line :class:`~reconciler.errors.StoreError`.
+Everything else (which statements, in which order, how scan ids are resolved) lives here, once, so
+that a PostgreSQL store is only a connection away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from reconciler.drift.model import ScanReport
+from reconciler.errors import StoreError
+from state import rows
+from state.schema import QUERIES, Queries
+from state.store import ScanInfo, Snapshot
+
+_SHOWN_MATCHES = 3  # how many matches an ambiguous-prefix error lists
+
+
+class Cursor(Protocol):
+    """The part of a DB-API 2 cursor the store uses."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Any: ...
+
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlStore:
+    """Implements the store's verbs; see :class:`~state.store.Store` for their contracts."""
+
+    def __init__(self, location: str, paramstyle: str, clock: Callable[[], datetime] = utcnow) -> None:
+        self.location = location  # the file or database, as error messages name it
+        self._q: Queries = QUERIES.for_paramstyle(paramstyle)
+        self._clock = clock
+
+    # -- supplied by the subclass -----------------------------------------------------------------
+
+    def _read(self) -> AbstractContextManager[Cursor]:
+        """A cursor in a read transaction that never waits for writers."""
+        raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager[Cursor]:
+        """A cursor in a write transaction: committed when the block ends, rolled back if it raises.
+        Driver errors raised inside it, and inside :meth:`_read`, come out as :class:`StoreError`."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- the verbs --------------------------------------------------------------------------------
+
+    def save_scan(
+        self,
+        report: ScanReport,
+        snapshots: Iterable[Snapshot],
+        *,
+        state_serial: int | None,
+        state_lineage: str | None,
+    ) -> None:
+        now = self._clock()
+        r = rows.scan_rows(
+            report, snapshots, state_serial=state_serial, state_lineage=state_lineage, saved_at=now
+        )
+        q = self._q
+        with self._write() as cur:
+            cur.execute(q.scan_exists, (report.scan_id,))
+            if cur.fetchone() is not None:
+                raise StoreError(f"{self.location}: scan {report.scan_id} is already saved")
+            cur.execute(q.insert_workspace, (report.workspace, rows.timestamp(now)))
+            cur.execute(q.insert_scan, r.scan)
+            # executemany with an empty list is fine in sqlite3 but not in every driver.
+            for sql, batch in (
+                (q.insert_drift, r.drifts),
+                (q.insert_attribution, r.attributions),
+                (q.insert_snapshot, r.snapshots),
+            ):
+                if batch:
+                    cur.executemany(sql, batch)
+
+    def report(self, scan_id: str) -> ScanReport | None:
+        with self._read() as cur:
+            sid = self._resolve(cur, scan_id)
+            return None if sid is None else self._report(cur, sid)
+
+    def scans(self, workspace: str | None = None, limit: int = 20) -> list[ScanInfo]:
+        if limit < 1:
+            raise ValueError(f"limit must be positive, got {limit}")
+        with self._read() as cur:
+            if workspace is None:
+                cur.execute(self._q.scans_all, (limit,))
+            else:
+                cur.execute(self._q.scans_of, (workspace, limit))
+            return [rows.info_from_row(row) for row in cur.fetchall()]
+
+    def latest(self, workspace: str) -> ScanReport | None:
+        with self._read() as cur:
+            cur.execute(self._q.latest, (workspace,))
+            row = cur.fetchone()
+            return None if row is None else self._report(cur, row[0])
+
+    def last_scan_at(self, workspace: str) -> datetime | None:
+        with self._read() as cur:
+            cur.execute(self._q.last_scan_at, (workspace,))
+            row = cur.fetchone()
+        return None if row is None or row[0] is None else rows.parse_timestamp(row[0])
+
+    def snapshots(self, scan_id: str) -> list[Snapshot]:
+        with self._read() as cur:
+            sid = self._require(cur, scan_id)
+            cur.execute(self._q.snapshots, (sid,))
+            return [rows.snapshot_from_row(row) for row in cur.fetchall()]
+
+    def scan_state(self, scan_id: str) -> tuple[int | None, str | None]:
+        with self._read() as cur:
+            sid = self._require(cur, scan_id)
+            cur.execute(self._q.scan_state, (sid,))
+            serial, lineage = cur.fetchone()
+        return (None if serial is None else int(serial)), lineage
+
+    def _report(self, cur: Cursor, sid: str) -> ScanReport:
+        cur.execute(self._q.scan, (sid,))
+        scan = cur.fetchone()
+        cur.execute(self._q.drifts, (sid,))
+        return rows.report_from_rows(scan, cur.fetchall())
+
+    # -- scan ids ---------------------------------------------------------------------------------
+
+    def _resolve(self, cur: Cursor, scan_id: str) -> str | None:
+        """The full id that ``scan_id`` names (itself or a unique prefix), or None."""
+        if not scan_id:
+            raise StoreError("no scan id given")
+        cur.execute(self._q.scan_exists, (scan_id,))
+        if cur.fetchone() is not None:
+            return scan_id
+        cur.execute(self._q.scans_with_prefix, (len(scan_id), scan_id, _SHOWN_MATCHES + 1))
+        matches = [row[0] for row in cur.fetchall()]
+        if len(matches) > 1:
+            shown = ", ".join(matches[:_SHOWN_MATCHES])
+            more = " and more" if len(matches) > _SHOWN_MATCHES else ""
+            raise StoreError(f"scan id {scan_id!r} is ambiguous: it matches {shown}{more}")
+        return matches[0] if matches else None
+
+    def _require(self, cur: Cursor, scan_id: str) -> str:
+        sid = self._resolve(cur, scan_id)
+        if sid is None:
+            raise StoreError(f"{self.location}: no scan {scan_id!r}")
+        return sid
