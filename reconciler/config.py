@@ -77,7 +77,7 @@ OPTIONS: tuple[Option, ...] = (
         list,
         [],
         "RECONCILE_SCOPE",
-        "resource groups (names or ids) searched for unmanaged resources; default: those holding managed ones",
+        "resource groups (names or ids) searched for unmanaged resources; default: those with managed ones",
     ),
     Option(
         "drift.bulk_reads",
