@@ -419,6 +419,8 @@ class Cloud:
                 "type": child.type_name,
                 "properties": {k: copy.deepcopy(v) for k, v in props.items() if k != "provisioningState"},
             }
+            if item.get("zones"):
+                shaped_item["zones"] = list(item["zones"])  # e.g. a zonal load balancer frontend
             child.prepare(tx, shaped_item, previous)
             check_immutable(child, shaped_item, previous)
             shaped_item["properties"]["provisioningState"] = "Succeeded"

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.core.rest import HttpRequest
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from providers.azure.sdk import Endpoint, client
@@ -18,7 +19,8 @@ class ArmClient:
     """GET/PUT/DELETE of any resource by id, with the api-version the mapping names."""
 
     def __init__(self, endpoint: Endpoint, user_agent: str) -> None:
-        self._resources = client(ResourceManagementClient, endpoint, user_agent=user_agent).resources
+        self._client = client(ResourceManagementClient, endpoint, user_agent=user_agent)
+        self._resources = self._client.resources
 
     def get(self, resource_id: str, api_version: str) -> Body | None:
         try:
@@ -43,6 +45,18 @@ class ArmClient:
         if written is None:
             raise ArmCallError(404, "NotFound", f"{resource_id} was not found right after it was written")
         return written
+
+    def post(self, resource_id: str, action: str, api_version: str) -> Body | None:
+        """A POST action on a resource (``listKeys``); None when the resource is not there."""
+        request = HttpRequest("POST", f"{resource_id}/{action}", params={"api-version": api_version}, json={})
+        response = self._client.send_request(request)
+        if response.status_code == 404:
+            return None
+        try:
+            response.raise_for_status()
+        except HttpResponseError as e:
+            raise _error(e) from None
+        return dict(response.json()) if response.content else {}
 
     def list_group(self, group_id: str) -> list[str]:
         """Ids of the resources in a resource group."""

@@ -7,11 +7,12 @@ attachments and backend-pool associations).
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from tf.types import Unknown
 
-from providers.azure.mapping.base import Body, Mapping
+from providers.azure.mapping.base import LOOKUPS, Body, Mapping
 from providers.azure.mapping.schema import Attrs
 from sandbox.provider.config import ProviderConfig
 from sandbox.provider.errors import AlreadyExists, ArmCallError, CrudError
@@ -22,12 +23,28 @@ if TYPE_CHECKING:  # the Azure SDK loads only once the provider is configured: T
 GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 VM_TYPE = "Microsoft.Compute/virtualMachines"
 DISK_API_VERSION = "2023-04-02"
+#: how many rounds of lookups one read may make (a VM: its NICs, then their public IPs)
+LOOKUP_ROUNDS = 3
 
 
 class Crud:
     def __init__(self, arm: ArmClient, config: ProviderConfig) -> None:
         self.arm = arm
         self.config = config
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _lock(self, mapping: Mapping, resource_id: str) -> threading.Lock:
+        """The lock of the top-level ARM resource a write goes to (azurerm's ``locks.ByID``).
+
+        Terraform applies independent resources in parallel; two that write one body (a load balancer's
+        probe and its backend pool, two associations on one NIC) would otherwise lose each other's edit
+        between the GET and the PUT.
+        """
+        target = mapping.embedded.parent_of(resource_id) if mapping.embedded else resource_id
+        key = "/".join(target.strip("/").split("/")[:8]).lower()
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.Lock())
 
     def read(self, mapping: Mapping, prior: Attrs) -> Attrs | None:
         resource_id = prior["id"]
@@ -37,26 +54,32 @@ class Crud:
             )
             return None if parent is None else mapping.embedded.extract(parent, resource_id, prior)
         body = self.arm.get(resource_id, mapping.api_version)
-        return None if body is None else mapping.from_arm(body, prior)
+        return None if body is None else mapping.from_arm(self._looked_up(mapping, body), prior)
 
     def create(self, mapping: Mapping, planned: Attrs) -> Attrs:
         planned = without_unknowns(planned)
         resource_id = mapping.id_of(planned, self.config.subscription_id)
-        if mapping.embedded:
-            return self._write_embedded(mapping, resource_id, planned, creating=True)
-        if self.arm.get(resource_id, mapping.api_version) is not None:
-            raise AlreadyExists(_exists_message(resource_id, mapping.tf_type))
-        return self._put(mapping, resource_id, planned, None, "creating")
+        with self._lock(mapping, resource_id):
+            if mapping.embedded:
+                return self._write_embedded(mapping, resource_id, planned, creating=True)
+            if self.arm.get(resource_id, mapping.api_version) is not None:
+                raise AlreadyExists(_exists_message(resource_id, mapping.tf_type))
+            return self._put(mapping, resource_id, planned, None, "creating")
 
     def update(self, mapping: Mapping, prior: Attrs, planned: Attrs) -> Attrs:
         planned = without_unknowns(planned)
         resource_id = prior["id"]
-        if mapping.embedded:
-            return self._write_embedded(mapping, resource_id, planned, creating=False)
-        current = self.arm.get(resource_id, mapping.api_version)
-        return self._put(mapping, resource_id, planned, current, "updating")
+        with self._lock(mapping, resource_id):
+            if mapping.embedded:
+                return self._write_embedded(mapping, resource_id, planned, creating=False)
+            current = self.arm.get(resource_id, mapping.api_version)
+            return self._put(mapping, resource_id, planned, current, "updating", prior)
 
     def delete(self, mapping: Mapping, prior: Attrs) -> None:
+        with self._lock(mapping, prior["id"]):
+            self._delete(mapping, prior)
+
+    def _delete(self, mapping: Mapping, prior: Attrs) -> None:
         resource_id = prior["id"]
         try:
             if mapping.embedded:
@@ -82,13 +105,42 @@ class Crud:
         return self.read(mapping, {"id": resource_id})
 
     def _put(
-        self, mapping: Mapping, resource_id: str, planned: Attrs, current: Body | None, verb: str
+        self,
+        mapping: Mapping,
+        resource_id: str,
+        planned: Attrs,
+        current: Body | None,
+        verb: str,
+        prior: Attrs | None = None,
     ) -> Attrs:
         try:
-            written = self.arm.put(resource_id, mapping.api_version, mapping.to_arm(planned, current))
+            if prior is not None and current is not None and mapping.to_arm_update is not None:
+                body = mapping.to_arm_update(without_unknowns(prior), planned, current)
+            else:
+                body = mapping.to_arm(planned, current)
+            written = self.arm.put(resource_id, mapping.api_version, body)
         except ArmCallError as e:
             raise CrudError(f"{verb} {_describe(mapping, resource_id)}: {e}") from None
-        return mapping.from_arm(written, planned)
+        return mapping.from_arm(self._looked_up(mapping, written), planned)
+
+    def _looked_up(self, mapping: Mapping, body: Body) -> Body:
+        """``body`` with the results of the mapping's further reads under ``LOOKUPS``."""
+        found: dict[str, Body | None] = {}
+        for _ in range(LOOKUP_ROUNDS):
+            wanted = [w for w in mapping.lookups({**body, LOOKUPS: found}) if w.key not in found]
+            if not wanted:
+                break
+            for lookup in wanted:
+                try:
+                    if lookup.action:
+                        found[lookup.key] = self.arm.post(
+                            lookup.resource_id, lookup.action, lookup.api_version
+                        )
+                    else:
+                        found[lookup.key] = self.arm.get(lookup.resource_id, lookup.api_version)
+                except ArmCallError:
+                    found[lookup.key] = None  # as azurerm: a failed side read leaves those attributes empty
+        return {**body, LOOKUPS: found} if found else body
 
     def _write_embedded(self, mapping: Mapping, resource_id: str, planned: Attrs, creating: bool) -> Attrs:
         assert mapping.embedded is not None

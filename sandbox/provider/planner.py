@@ -5,7 +5,8 @@
 - ``default`` is planned for an optional attribute the configuration leaves null.
 - A configured value equal to the prior one once normalized (case, location spelling) keeps the prior
   spelling, so there is no perpetual diff.
-- An empty collection in state and null in the configuration are the same (SDKv2's normalization).
+- An empty collection or a zero value (false, 0, "") in state and null in the configuration are the same
+  (SDKv2's normalization).
 - A computed block left out of the configuration keeps its prior elements.
 - A change to a ``force_new`` attribute or block (unknown counts as a change) requires replacement.
 """
@@ -16,8 +17,11 @@ from typing import Any, NamedTuple
 
 from tf.types import Unknown
 
-from providers.azure.mapping.schema import Attr, Attrs, Block, Item
+from providers.azure.mapping.schema import Attr, Attrs, Block, Item, Kind
 from sandbox.provider.values import Path
+
+#: SDKv2 compares an attribute the configuration leaves null as its type's zero value
+_ZERO: dict[Kind, Any] = {Kind.STRING: "", Kind.NUMBER: 0, Kind.BOOL: False}
 
 
 class Plan(NamedTuple):
@@ -58,13 +62,18 @@ def _plan_object(
 def _plan_attr(attr: Attr, prior: Attrs | None, before: Any, configured: Any) -> Any:
     if configured is Unknown:
         return Unknown
+    if configured is not None and attr.canonical is not None:
+        # Planned in the stored spelling, so dependents planned from it don't change at apply time.
+        configured = attr.canonical(configured)
     if configured is None or (configured == attr.kind.empty and attr.computed and attr.optional):
         if attr.computed:
-            if prior is not None and before is not None:
-                return before
+            if prior is not None and (before is not None or attr.default is None):
+                return before  # SDKv2 keeps what the resource has, null too: unknown only on create
             return attr.default if attr.default is not None else Unknown
-        if attr.default is None and before is not None and before == attr.kind.empty:
-            return before  # SDKv2 treats an empty collection and null alike: no diff
+        if attr.default is None and before is not None and before in (attr.kind.empty, _ZERO.get(attr.kind)):
+            return (
+                before  # SDKv2 treats null like an empty collection or the zero value (false, 0, ""): no diff
+            )
         return attr.default
     if prior is not None and before is not None and attr.same(configured, before):
         return before

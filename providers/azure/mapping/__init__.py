@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping as MappingType
 from types import MappingProxyType
 
-from providers.azure.mapping import resource_group, virtual_network
+from providers.azure.mapping import (
+    backend_pool_association,
+    data_disk_attachment,
+    linux_virtual_machine,
+    load_balancer,
+    load_balancer_parts,
+    managed_disk,
+    network_interface,
+    network_security_group,
+    public_ip,
+    resource_group,
+    storage_account,
+    virtual_network,
+)
 from providers.azure.mapping.base import Mapping
 
 MAPPINGS: MappingType[str, Mapping] = MappingProxyType(
@@ -15,6 +28,20 @@ MAPPINGS: MappingType[str, Mapping] = MappingProxyType(
             resource_group.MAPPING,
             virtual_network.VIRTUAL_NETWORK,
             virtual_network.SUBNET_MAPPING,
+            network_security_group.NETWORK_SECURITY_GROUP,
+            network_security_group.NETWORK_SECURITY_RULE,
+            public_ip.MAPPING,
+            load_balancer.LOAD_BALANCER,
+            load_balancer.BACKEND_ADDRESS_POOL,
+            load_balancer_parts.PROBE_MAPPING,
+            load_balancer_parts.RULE_MAPPING,
+            backend_pool_association.NIC_POOL_ASSOCIATION,
+            network_interface.NETWORK_INTERFACE,
+            network_interface.NETWORK_INTERFACE_SECURITY_GROUP_ASSOCIATION,
+            managed_disk.MAPPING,
+            linux_virtual_machine.MAPPING,
+            data_disk_attachment.MAPPING,
+            storage_account.MAPPING,
         )
     }
 )

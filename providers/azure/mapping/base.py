@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from providers.azure.mapping.schema import Attrs, Item
 
@@ -18,6 +18,25 @@ Body = dict[str, Any]
 
 class MappingError(Exception):
     """A value that cannot be mapped (e.g. an id of the wrong type); the message names the attribute."""
+
+
+#: where the results of a mapping's :class:`Lookup` reads reach ``from_arm``: ``body[LOOKUPS][key]``
+LOOKUPS = "__lookups__"
+
+
+class Lookup(NamedTuple):
+    """One more ARM read a resource's state needs besides its own GET, as azurerm makes it.
+
+    azurerm reads a VM's network interfaces and their public IPs for its addresses, and lists a storage
+    account's keys. The reader (the sandbox provider, the drift engine) makes these reads and hands the
+    results to ``from_arm`` under ``body[LOOKUPS][key]`` (None when the read failed or found nothing).
+    """
+
+    key: str
+    resource_id: str
+    api_version: str
+    #: a POST action on the resource (``listKeys``) instead of a GET
+    action: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,3 +67,9 @@ class Mapping:
     embedded: Embedded | None = None
     #: checks Terraform's schema cannot express (conflicting attributes, enum values): (path, message)
     validate: Callable[[Attrs], list[tuple[str, str]]] = lambda attrs: []
+    #: the body to PUT on update from the prior state, the planned attributes and the live body, for types
+    #: azurerm updates by changing only what changed (``d.HasChange``) in the live body; None: ``to_arm``
+    to_arm_update: Callable[[Attrs, Attrs, Body], Body] | None = None
+    #: further reads ``from_arm`` needs, given the body with the lookups found so far under
+    #: ``body[LOOKUPS]`` (called again until it asks for nothing new, so a read may follow from another)
+    lookups: Callable[[Body], list[Lookup]] = lambda body: []

@@ -49,6 +49,8 @@ class Attr:
     sensitive: bool = False
     #: differences that are not changes (azurerm's DiffSuppressFunc), e.g. case or location spelling
     normalize: Callable[[Any], Any] | None = None
+    #: the spelling a configured value is stored and planned in (azurerm's StateFunc), e.g. locations
+    canonical: Callable[[Any], Any] | None = None
     description: str = ""
 
     def same(self, a: Any, b: Any) -> bool:
@@ -117,7 +119,7 @@ def resource_group_name() -> Attr:
 
 
 def location() -> Attr:
-    return Attr("location", required=True, force_new=True, normalize=location_key)
+    return Attr("location", required=True, force_new=True, normalize=location_key, canonical=location_key)
 
 
 def tags() -> Attr:

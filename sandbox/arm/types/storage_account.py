@@ -12,6 +12,17 @@ from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require,
 _SKUS = ("Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS",
          "Standard_GZRS", "Standard_RAGZRS")  # fmt: skip
 _KINDS = ("StorageV2", "Storage", "BlobStorage", "BlockBlobStorage", "FileStorage")
+_SERVICES = ("blob", "queue", "table", "file", "dfs", "web")
+#: Azure's region pairs, for the secondary of geo-redundant accounts (the regions the VM scenario uses)
+_PAIRS = {
+    "westeurope": "northeurope", "northeurope": "westeurope", "eastus": "westus", "westus": "eastus",
+    "eastus2": "centralus", "centralus": "eastus2", "westus2": "westcentralus", "westcentralus": "westus2",
+    "uksouth": "ukwest", "ukwest": "uksouth", "francecentral": "francesouth",
+    "germanywestcentral": "germanynorth", "swedencentral": "swedensouth", "japaneast": "japanwest",
+    "japanwest": "japaneast", "australiaeast": "australiasoutheast", "australiasoutheast": "australiaeast",
+    "eastasia": "southeastasia", "southeastasia": "eastasia", "canadacentral": "canadaeast",
+    "canadaeast": "canadacentral", "centralindia": "southindia", "southindia": "centralindia",
+}  # fmt: skip
 
 
 def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
@@ -27,6 +38,15 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
     body["sku"]["tier"] = "Premium" if str(sku).startswith("Premium") else "Standard"
     kind = one_of(body, "kind", _KINDS)
     require(body, "kind")
+    previous_kind = (old or {}).get("kind")
+    if previous_kind and previous_kind != kind and (previous_kind, kind) != ("Storage", "StorageV2"):
+        # The one change of kind ARM makes in place is the upgrade to general-purpose v2.
+        raise ArmError(
+            409,
+            "OperationNotAllowed",
+            f"Storage account kind can only be upgraded from Storage to StorageV2, not from {previous_kind} "
+            f"to {kind}.",
+        )
     props = body["properties"]
     if kind in ("StorageV2", "BlobStorage"):
         one_of(body, "properties.accessTier", ("Hot", "Cool", "Cold", "Premium"), default="Hot")
@@ -50,11 +70,21 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
         },
     )
     props["primaryEndpoints"] = {
-        service: f"https://{name}.{service}.core.windows.net/"
-        for service in ("blob", "queue", "table", "file", "dfs", "web")
+        service: f"https://{name}.{service}.core.windows.net/" for service in _SERVICES
     }
     props["primaryLocation"] = body["location"]
     props["statusOfPrimary"] = "available"
+    for key in ("secondaryLocation", "statusOfSecondary", "secondaryEndpoints"):
+        props.pop(key, None)
+    if "GRS" in str(sku) or "GZRS" in str(sku):
+        # Geo-redundant accounts replicate to the paired region; read access (RA-) adds its endpoints.
+        props["secondaryLocation"] = _PAIRS.get(body["location"], body["location"])
+        props["statusOfSecondary"] = "available"
+        if str(sku).split("_", 1)[-1].startswith("RA"):
+            props["secondaryEndpoints"] = {
+                service: f"https://{name}-secondary.{service}.core.windows.net/"
+                for service in ("blob", "queue", "table", "web", "dfs")
+            }
     props["creationTime"] = dig(old, "properties.creationTime") or tx.now.isoformat().replace("+00:00", "Z")
 
 

@@ -338,6 +338,8 @@ TYPE = ResourceType(
         "properties.osProfile.adminUsername",
         "properties.osProfile.computerName",
         "properties.storageProfile.osDisk.name",
+        # "Changing property 'osDisk.managedDisk.storageAccountType' is not allowed." (the disk API can)
+        "properties.storageProfile.osDisk.managedDisk.storageAccountType",
         "properties.storageProfile.imageReference.publisher",
         "properties.storageProfile.imageReference.offer",
         "properties.storageProfile.imageReference.sku",

@@ -10,7 +10,7 @@ from providers.azure.sdk import client
 NETWORK = """
 resource "azurerm_resource_group" "rg" {
   name     = "rg-net"
-  location = "westeurope"
+  location = "West Europe"  # dependents must plan with the stored spelling
 }
 
 resource "azurerm_virtual_network" "vnet" {

@@ -1,0 +1,299 @@
+"""azurerm_lb and azurerm_lb_backend_address_pool ↔ Microsoft.Network/loadBalancers (+ /backendAddressPools).
+
+As in azurerm 4.x, ``azurerm_lb`` owns the load balancer's frontends and tags; on update it PUTs back the
+live body, so the probes, rules and pools managed as their own resources survive. The backend pool is
+written at its own URL (``.../backendAddressPools/{name}``). Probes and rules (``load_balancer_parts``)
+and the NIC association (``backend_pool_association``) are written by editing a parent's body.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from providers.azure.mapping import ids
+from providers.azure.mapping.base import Body, Mapping
+from providers.azure.mapping.schema import (
+    Attr,
+    Attrs,
+    Block,
+    Kind,
+    case_insensitive,
+    id_attr,
+    location,
+    name,
+    resource_group_name,
+    tags,
+)
+
+API_VERSION = "2024-05-01"
+LB = "Microsoft.Network/loadBalancers"
+POOL = "Microsoft.Network/loadBalancers/backendAddressPools"
+
+
+def ids_of(refs: Any) -> list[str]:
+    """The ids of a list of ARM sub-resource references (``[{"id": ...}]``), in ARM's order."""
+    return [r["id"] for r in refs or [] if isinstance(r, dict) and r.get("id")]
+
+
+def ref(body: Any, key: str) -> str | None:
+    value = (body or {}).get(key) or {}
+    return value.get("id") or None if isinstance(value, dict) else None
+
+
+def find(items: Any, item_name: str) -> tuple[int, Body] | None:
+    for index, item in enumerate(items or []):
+        if str(item.get("name", "")).lower() == item_name.lower():
+            return index, item
+    return None
+
+
+def lb_id_of(loadbalancer_id: str) -> dict[str, str]:
+    return ids.parse(loadbalancer_id, LB, "loadbalancer_id")
+
+
+def enum_problems(attrs: Attrs, attr: str, allowed: tuple[str, ...]) -> list[tuple[str, str]]:
+    value = attrs.get(attr)
+    if not isinstance(value, str) or value in allowed:  # null, or unknown until apply
+        return []
+    return [(attr, f"expected {attr} to be one of {list(allowed)}, got {value}")]
+
+
+# -- azurerm_lb --------------------------------------------------------------------------------------
+
+_FRONTEND = Block(
+    "frontend_ip_configuration",
+    (
+        Attr("name", required=True),
+        Attr("subnet_id", optional=True),
+        Attr("private_ip_address", optional=True, computed=True),
+        Attr("private_ip_address_version", optional=True, computed=True),
+        Attr("public_ip_address_id", optional=True),
+        Attr("public_ip_prefix_id", optional=True, computed=True),
+        Attr("private_ip_address_allocation", optional=True, computed=True, normalize=case_insensitive),
+        Attr("gateway_load_balancer_frontend_ip_configuration_id", optional=True, computed=True),
+        Attr("load_balancer_rules", Kind.SET_STRING, computed=True),
+        Attr("inbound_nat_rules", Kind.SET_STRING, computed=True),
+        Attr("outbound_rules", Kind.SET_STRING, computed=True),
+        # azurerm's CustomizeDiff replaces the load balancer when a frontend's zones change
+        Attr("zones", Kind.SET_STRING, optional=True, force_new=True),
+        Attr("id", computed=True),
+    ),
+)
+
+
+def _frontend_body(frontend: Attrs) -> Body:
+    """azurerm's expandAzureRmLoadBalancerFrontendIpConfigurations for one block."""
+    props: Body = {}
+    if frontend.get("private_ip_address_allocation"):
+        props["privateIPAllocationMethod"] = frontend["private_ip_address_allocation"]
+    if frontend.get("gateway_load_balancer_frontend_ip_configuration_id"):
+        props["gatewayLoadBalancer"] = {"id": frontend["gateway_load_balancer_frontend_ip_configuration_id"]}
+    if frontend.get("private_ip_address"):
+        props["privateIPAddress"] = frontend["private_ip_address"]
+    if frontend.get("public_ip_address_id"):
+        props["publicIPAddress"] = {"id": frontend["public_ip_address_id"]}
+    if frontend.get("public_ip_prefix_id"):
+        props["publicIPPrefix"] = {"id": frontend["public_ip_prefix_id"]}
+    if frontend.get("subnet_id"):
+        props["privateIPAddressVersion"] = frontend.get("private_ip_address_version") or "IPv4"
+        props["subnet"] = {"id": frontend["subnet_id"]}
+    body: Body = {"name": frontend["name"], "properties": props}
+    if frontend.get("zones"):
+        body["zones"] = sorted(frontend["zones"])
+    return body
+
+
+def _frontend_attrs(body: Body) -> Attrs:
+    props = body.get("properties") or {}
+    return {
+        "name": body["name"],
+        "subnet_id": ref(props, "subnet"),
+        "private_ip_address": props.get("privateIPAddress") or None,
+        "private_ip_address_version": props.get("privateIPAddressVersion") or None,
+        "public_ip_address_id": ref(props, "publicIPAddress"),
+        "public_ip_prefix_id": ref(props, "publicIPPrefix"),
+        "private_ip_address_allocation": props.get("privateIPAllocationMethod") or None,
+        "gateway_load_balancer_frontend_ip_configuration_id": ref(props, "gatewayLoadBalancer"),
+        "load_balancer_rules": sorted(ids_of(props.get("loadBalancingRules"))),
+        "inbound_nat_rules": sorted(ids_of(props.get("inboundNatRules"))),
+        "outbound_rules": sorted(ids_of(props.get("outboundRules"))),
+        "zones": sorted(body.get("zones") or []),
+        "id": body.get("id"),
+    }
+
+
+def _lb_id(attrs: Attrs, sub: str) -> str:
+    return ids.resource_id(sub, attrs["resource_group_name"], LB, attrs["name"])
+
+
+def _lb_to_arm(attrs: Attrs, current: Body | None) -> Body:
+    frontends = [_frontend_body(f) for f in attrs.get("frontend_ip_configuration") or []]
+    if current is None:
+        body: Body = {
+            "location": attrs["location"],
+            "tags": attrs.get("tags") or {},
+            "sku": {"name": attrs.get("sku") or "Standard", "tier": attrs.get("sku_tier") or "Regional"},
+            "properties": {"frontendIPConfigurations": frontends},
+        }
+        if attrs.get("edge_zone"):
+            body["extendedLocation"] = {"name": attrs["edge_zone"], "type": "EdgeZone"}
+        return body
+    # azurerm updates the body it read: probes, rules, pools and NAT rules (their own resources) stay.
+    body = copy.deepcopy(current)
+    props = body.setdefault("properties", {})
+    live = [_frontend_body(_frontend_attrs(f)) for f in props.get("frontendIPConfigurations") or []]
+    if frontends != live:
+        props["frontendIPConfigurations"] = frontends
+    body["tags"] = attrs.get("tags") or {}
+    return body
+
+
+def _lb_to_arm_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
+    """azurerm's update: the live body, with the frontends and tags replaced only where they changed."""
+    body = copy.deepcopy(current)
+    props = body.setdefault("properties", {})
+    frontends = [_frontend_body(f) for f in planned.get("frontend_ip_configuration") or []]
+    if frontends != [_frontend_body(f) for f in prior.get("frontend_ip_configuration") or []]:
+        props["frontendIPConfigurations"] = frontends
+    if (planned.get("tags") or {}) != (prior.get("tags") or {}):
+        body["tags"] = planned.get("tags") or {}
+    return body
+
+
+def _lb_from_arm(body: Body, prior: Attrs | None) -> Attrs:
+    props = body.get("properties") or {}
+    rid = ids.parse(body["id"], LB)
+    frontends = props.get("frontendIPConfigurations") or []
+    addresses = [
+        f["properties"]["privateIPAddress"] for f in frontends if f["properties"].get("privateIPAddress")
+    ]
+    return {
+        "id": body["id"],
+        "name": body["name"],
+        "resource_group_name": rid["resource_group"],
+        "location": body["location"],
+        "edge_zone": (body.get("extendedLocation") or {}).get("name") or None,
+        "sku": (body.get("sku") or {}).get("name"),
+        "sku_tier": (body.get("sku") or {}).get("tier"),
+        "frontend_ip_configuration": [_frontend_attrs(f) for f in frontends],
+        "private_ip_address": addresses[0] if addresses else None,
+        "private_ip_addresses": addresses,
+        "tags": body.get("tags") or {},
+    }
+
+
+def _lb_validate(config: Attrs) -> list[tuple[str, str]]:
+    return enum_problems(config, "sku", ("Basic", "Standard", "Gateway")) + enum_problems(
+        config, "sku_tier", ("Regional", "Global")
+    )
+
+
+LOAD_BALANCER = Mapping(
+    tf_type="azurerm_lb",
+    arm_type=LB,
+    api_version=API_VERSION,
+    schema=(
+        id_attr(),
+        name(),
+        resource_group_name(),
+        location(),
+        Attr("edge_zone", optional=True, force_new=True),
+        Attr("sku", optional=True, default="Standard", force_new=True),
+        Attr("sku_tier", optional=True, default="Regional", force_new=True),
+        _FRONTEND,
+        Attr("private_ip_address", computed=True),
+        Attr("private_ip_addresses", Kind.LIST_STRING, computed=True),
+        tags(),
+    ),
+    id_of=_lb_id,
+    to_arm=_lb_to_arm,
+    to_arm_update=_lb_to_arm_update,
+    from_arm=_lb_from_arm,
+    validate=_lb_validate,
+)
+
+
+# -- azurerm_lb_backend_address_pool -----------------------------------------------------------------
+
+
+def _pool_id(attrs: Attrs, sub: str) -> str:
+    lb = lb_id_of(attrs["loadbalancer_id"])
+    return ids.resource_id(lb["subscription"], lb["resource_group"], POOL, lb["loadBalancers"], attrs["name"])
+
+
+def _pool_to_arm(attrs: Attrs, current: Body | None) -> Body:
+    props: Body = {}
+    if attrs.get("virtual_network_id"):
+        props["virtualNetwork"] = {"id": attrs["virtual_network_id"]}
+    if attrs.get("synchronous_mode"):
+        props["syncMode"] = attrs["synchronous_mode"]
+    tunnels = attrs.get("tunnel_interface") or []
+    if tunnels:
+        props["tunnelInterfaces"] = [
+            {"identifier": t["identifier"], "type": t["type"], "protocol": t["protocol"], "port": t["port"]}
+            for t in tunnels
+        ]
+    kept = ((current or {}).get("properties") or {}).get("loadBalancerBackendAddresses")
+    if kept:
+        # Addresses are azurerm_lb_backend_address_pool_address's to manage, not this resource's to drop.
+        props["loadBalancerBackendAddresses"] = kept
+    return {"properties": props}
+
+
+def _pool_from_arm(body: Body, prior: Attrs | None) -> Attrs:
+    props = body.get("properties") or {}
+    rid = ids.parse(body["id"], POOL)
+    return {
+        "id": body["id"],
+        "name": body["name"],
+        "loadbalancer_id": ids.resource_id(
+            rid["subscription"], rid["resource_group"], LB, rid["loadBalancers"]
+        ),
+        "synchronous_mode": props.get("syncMode") or None,
+        "tunnel_interface": [
+            {
+                "identifier": t.get("identifier"),
+                "type": t.get("type"),
+                "protocol": t.get("protocol"),
+                "port": t.get("port"),
+            }
+            for t in props.get("tunnelInterfaces") or []
+        ],
+        "virtual_network_id": ref(props, "virtualNetwork"),
+        "backend_ip_configurations": ids_of(props.get("backendIPConfigurations")),
+        "inbound_nat_rules": ids_of(props.get("inboundNatRules")),
+        "load_balancing_rules": ids_of(props.get("loadBalancingRules")),
+        "outbound_rules": ids_of(props.get("outboundRules")),
+    }
+
+
+BACKEND_ADDRESS_POOL = Mapping(
+    tf_type="azurerm_lb_backend_address_pool",
+    arm_type=POOL,
+    api_version=API_VERSION,
+    schema=(
+        id_attr(),
+        name(),
+        Attr("loadbalancer_id", required=True, force_new=True),
+        Attr("synchronous_mode", optional=True, force_new=True),
+        Block(
+            "tunnel_interface",
+            (
+                Attr("identifier", Kind.NUMBER, required=True),
+                Attr("type", required=True),
+                Attr("protocol", required=True),
+                Attr("port", Kind.NUMBER, required=True),
+            ),
+        ),
+        Attr("virtual_network_id", optional=True),
+        Attr("backend_ip_configurations", Kind.LIST_STRING, computed=True),
+        Attr("inbound_nat_rules", Kind.LIST_STRING, computed=True),
+        Attr("load_balancing_rules", Kind.LIST_STRING, computed=True),
+        Attr("outbound_rules", Kind.LIST_STRING, computed=True),
+    ),
+    id_of=_pool_id,
+    to_arm=_pool_to_arm,
+    from_arm=_pool_from_arm,
+    validate=lambda config: enum_problems(config, "synchronous_mode", ("Automatic", "Manual")),
+)
