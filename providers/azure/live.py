@@ -194,4 +194,8 @@ def _kql_list(values: Iterable[str]) -> str:
 
 
 def _plain(model: Any) -> Body:
+    """A model as wire JSON: newer SDKs' models are mappings, msrest-style ones (monitor) serialize."""
+    serialize = getattr(model, "serialize", None)
+    if callable(serialize) and not isinstance(model, dict):
+        return dict(json.loads(json.dumps(serialize(keep_readonly=True), default=str)))
     return dict(json.loads(json.dumps(model, default=dict)))

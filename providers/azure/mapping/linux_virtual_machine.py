@@ -16,6 +16,7 @@ from tf.types import Unknown
 
 from providers.azure.mapping import ids
 from providers.azure.mapping.base import LOOKUPS, Body, Lookup, Mapping, MappingError
+from providers.azure.mapping.merge import changed_only
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
@@ -259,6 +260,11 @@ def _security_profile(attrs: Attrs) -> Body:
     if uefi:
         profile["uefiSettings"] = uefi
     return profile
+
+
+def _to_arm_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
+    """azurerm sends what changed: the live body keeps what this resource does not manage."""
+    return changed_only(_to_arm(prior, current), _to_arm(planned, current), current)
 
 
 # -- from ARM ----------------------------------------------------------------------------------------
@@ -553,6 +559,7 @@ MAPPING = Mapping(
     ),
     id_of=_id,
     to_arm=_to_arm,
+    to_arm_update=_to_arm_update,
     from_arm=_from_arm,
     validate=_validate,
     lookups=_lookups,
