@@ -10,7 +10,7 @@ import argparse
 from types import ModuleType
 from typing import Protocol, cast
 
-from reconciler.commands import demo, drift, sandbox, terraform
+from reconciler.commands import demo, drift, history, sandbox, terraform
 
 
 class Command(Protocol):
@@ -28,6 +28,7 @@ def _command(module: ModuleType) -> Command:
 COMMANDS: dict[str, Command] = {
     "demo": _command(demo),
     "drift": _command(drift),
+    "history": _command(history),
     "sandbox": _command(sandbox),
     "terraform": _command(terraform),
 }
