@@ -65,9 +65,8 @@ def run(args: argparse.Namespace) -> int:
     if not scans:
         print(f"no scans of {root} yet")
         return 0
-    print(
-        f"{'scan':<26} {'when (UTC)':<17} {'managed':>7} {'changed':>7} {'deleted':>7} {'unmanaged':>9} {'unknown':>7}"
-    )
+    header = ("scan", "when (UTC)", "managed", "changed", "deleted", "unmanaged", "unknown")
+    print("{:<26} {:<17} {:>7} {:>7} {:>7} {:>9} {:>7}".format(*header))
     for s in scans:
         flag = "" if s.complete else "  (incomplete)"
         counts = (
