@@ -1,0 +1,81 @@
+"""A flaky cloud: throttling, server errors and latency are retried; what stays unreadable is unknown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sandbox_cloud import Cloud, cloud
+
+from reconciler.cli import main
+from sandbox.arm.faults import FaultRule
+
+__all__ = ["cloud"]
+
+SMALL = """
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-faults"
+  location = "westeurope"
+}
+
+resource "azurerm_public_ip" "pip" {
+  count               = 3
+  name                = "pip-${count.index}"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = azurerm_resource_group.rg.location
+  allocation_method   = "Static"
+}
+"""
+
+
+@pytest.fixture
+def applied(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Cloud, Path]]:
+    ws = cloud.workspace(SMALL)
+    cloud.tf.apply(ws)
+    for key, value in cloud.tf.environ().items():
+        if key.startswith(("RECONCILE_", "ARM_", "TF_CLI")):
+            monkeypatch.setenv(key, value)
+    monkeypatch.setenv("RECONCILE_CONCURRENCY", "4")
+    yield cloud, ws
+
+
+def _drift(ws: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    out = ws / "report.json"
+    code = main(["drift", str(ws), "--format", "json", "--output", str(out), "--no-attribution", *args])
+    return code, json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("bulk", ["true", "false"])
+def test_throttling_and_server_errors_are_retried(
+    applied: tuple[Cloud, Path], monkeypatch: pytest.MonkeyPatch, bulk: str
+) -> None:
+    cloud, ws = applied
+    monkeypatch.setenv("RECONCILE_BULK_READS", bulk)
+    faults = cloud.sandbox.app.faults
+    faults.add(FaultRule(status=429, rate=1.0, count=3, retry_after=0))
+    faults.add(FaultRule(status=503, rate=0.3, retry_after=0))
+    faults.add(FaultRule(latency_ms=20))
+    code, report = _drift(ws)
+    assert (code, report["complete"], report["drifts"]) == (0, True, [])
+    assert report["summary"]["in_sync"] == 4
+    injected = {r["status"]: r["injected"] for r in faults.rules()}
+    assert injected[429] == 3  # the throttling really happened, and was retried through
+
+
+def test_a_resource_that_cannot_be_read_is_unknown_never_deleted(
+    applied: tuple[Cloud, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cloud, ws = applied
+    monkeypatch.setenv("RECONCILE_BULK_READS", "false")
+    cloud.sandbox.app.faults.add(FaultRule(path="*/publicipaddresses/pip-1", status=500, rate=1.0))
+    code, report = _drift(ws)
+    assert code == 1
+    assert report["complete"] is False
+    [unknown] = report["drifts"]
+    assert (unknown["kind"], unknown["address"]) == ("unknown", "azurerm_public_ip.pip[1]")
+    assert "500" in unknown["reason"]
+    assert report["summary"]["deleted"] == 0
+    assert any("azurerm_public_ip.pip[1]" in e for e in report["errors"])
