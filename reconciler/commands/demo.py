@@ -8,14 +8,13 @@ CLI), shows what Terraform now sees and who did it, and cleans up unless asked t
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -56,6 +55,8 @@ def _step(console: Console, text: str) -> Iterator[dict[str, str]]:
 
 
 def _demo(console: Console, data_dir: Path, keep: bool) -> None:
+    from reconciler.drift.run import DriftOptions, run_drift
+    from reconciler.report import render
     from sandbox import scenario
 
     with scenario.estate(data_dir) as e:
@@ -77,7 +78,6 @@ def _demo(console: Console, data_dir: Path, keep: bool) -> None:
                 ": changes pending" if e.tf.plan(ws).changed else ": no changes, the cloud matches the code"
             )
 
-        started = datetime.now(UTC) - timedelta(seconds=1)
         changes = scenario.drift(e)
         table = Table(title="Changes made behind Terraform's back", title_justify="left")
         for column in ("who", "through", "what"):
@@ -86,15 +86,19 @@ def _demo(console: Console, data_dir: Path, keep: bool) -> None:
             table.add_row(c.user, _TOOLS[c.via], c.summary)
         console.print(table)
 
+        with _step(console, "reconcile drift") as note:
+            environ = {**os.environ, **scenario.terraform_env(e.sandbox)}
+            report = run_drift(DriftOptions(directory=ws, environ=environ))
+            note["done"] = f": {report.summary.changed} changed, attributed from the Activity Log"
+        console.print(render(report, "table", color=console.is_terminal, width=console.width), end="")
         with _step(console, "terraform plan -refresh-only") as note:
             planned = e.tf.plan(ws, out=Path("drift.tfplan"), refresh_only=True)
             plan = e.tf.show_plan_json(planned.planfile or ws / "drift.tfplan", ws)
-            drifted = plan.get("resource_drift", [])
-            note["done"] = f": {len(drifted)} resources drifted"
-        console.print(_drift_table(drifted, _who(e, started)))
-        console.print(
-            "Next: 'reconcile drift' reports this with attribution; 'reconcile propose' writes the IaC diff."
-        )
+            theirs = {d["address"] for d in plan.get("resource_drift", [])}
+            ours = {d.address for d in report.drifts if d.kind in ("changed", "deleted")}
+            agree = "the same resources" if theirs == ours else f"{len(theirs)} resources (differs!)"
+            note["done"] = f": Terraform sees {agree}"
+        console.print("Next: 'reconcile propose' writes the IaC diff that codifies or reverts each change.")
         if keep:
             console.print(
                 f"Kept everything in {data_dir}. Serve it again with "
@@ -103,54 +107,3 @@ def _demo(console: Console, data_dir: Path, keep: bool) -> None:
             return
         with _step(console, "terraform destroy") as note:
             note["done"] = f": {e.tf.destroy(ws).summary.remove} resources destroyed"
-
-
-def _who(e: Any, since: datetime) -> dict[str, str]:
-    """Resource id (lowercase) → "user via tool" of the latest out-of-band write, from the Activity Log."""
-    from azure.mgmt.monitor import MonitorManagementClient
-
-    from providers.azure.sdk import Endpoint, client, sandbox_credential
-    from sandbox.az import VIA
-
-    tools = {app: _TOOLS[via] for via, app in VIA.items()}
-    reader = Endpoint(e.sandbox.url, e.subscription, sandbox_credential(appid="reconcile-demo"))
-    monitor = client(MonitorManagementClient, reader)
-    who: dict[str, str] = {}
-    flt = f"eventTimestamp ge '{since.isoformat()}'"
-    for event in monitor.activity_logs.list(filter=flt):  # newest first
-        status = event.status.value if event.status else ""
-        if status != "Succeeded" or not event.resource_id:
-            continue
-        app = (event.claims or {}).get("appid", "")
-        resource = event.resource_id.lower()
-        # A child resource (an NSG rule) drifts its parent (the NSG).
-        for key in (resource, resource.rsplit("/", 2)[0]):
-            who.setdefault(key, f"{event.caller} via {tools.get(app, app)}")
-    return who
-
-
-def _drift_table(drifted: list[dict[str, Any]], who: dict[str, str]) -> Table:
-    from sandbox.scenario import changed_paths
-
-    table = Table(title="What Terraform sees now (plan -refresh-only: resource_drift)", title_justify="left")
-    for column in ("resource", "attribute", "in state", "live", "changed by"):
-        table.add_column(column, overflow="fold")
-    for item in drifted:
-        change = item["change"]
-        before, after = change.get("before") or {}, change.get("after") or {}
-        resource_id = str(before.get("id", "")).lower()
-        paths = [p for p in changed_paths(before, after) if not p[0].startswith("id")]
-        for index, (path, old, new) in enumerate(paths or [("(deleted)", "", "")]):
-            table.add_row(
-                item["address"] if index == 0 else "",
-                path,
-                _short(old),
-                _short(new),
-                who.get(resource_id, "unknown") if index == 0 else "",
-            )
-    return table
-
-
-def _short(value: Any) -> str:
-    text = "null" if value is None else str(value)
-    return text if len(text) <= 48 else text[:45] + "…"

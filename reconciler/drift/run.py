@@ -7,7 +7,7 @@ configuration, state or HCL file fails with one line and leaves the store untouc
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +32,8 @@ class DriftOptions(NamedTuple):
     store: bool = True
     show_progress: bool = False
     now: datetime | None = None
+    #: the environment settings and Terraform see (default: this process's)
+    environ: Mapping[str, str] | None = None
 
 
 def run_drift(options: DriftOptions) -> ScanReport:
@@ -41,9 +43,10 @@ def run_drift(options: DriftOptions) -> ScanReport:
     root = options.directory.resolve()
     if not root.is_dir():
         raise WorkspaceError(f"{options.directory}: not a directory")
-    settings = load_config(root)
+    environ = dict(os.environ if options.environ is None else options.environ)
+    settings = load_config(root, env=environ)
     configuration = load_workspace(root, options.stack)
-    snapshot = _state(settings, configuration, options.state_file)
+    snapshot = _state(settings, configuration, options.state_file, environ)
     rules = parse_rules(settings.get_list("ignore"), settings["ignore"].where)
     resources = [
         _managed(configuration, r.address, r.type, r.values, r.sensitive_paths, rules)
@@ -68,7 +71,7 @@ def run_drift(options: DriftOptions) -> ScanReport:
             now=now,
             settings=ScanSettings(
                 scope=_scope(settings),
-                terraform_ids=_terraform_ids(settings),
+                terraform_ids=_terraform_ids(settings, environ),
                 bulk=settings.get_bool("drift.bulk_reads"),
                 attribution=options.attribution and settings.get_bool("drift.attribution"),
                 lookback=timedelta(days=settings.get_int("drift.lookback_days")),
@@ -87,14 +90,16 @@ def run_drift(options: DriftOptions) -> ScanReport:
     return report
 
 
-def _state(settings: Config, configuration: Configuration, state_file: Path | None) -> StateSnapshot:
+def _state(
+    settings: Config, configuration: Configuration, state_file: Path | None, environ: dict[str, str]
+) -> StateSnapshot:
     if state_file is not None:
         return read_state_file(state_file)
     from reconciler.terraform import Terraform, engine_from_setting
 
     setting = settings["terraform.engine"]
     engine = engine_from_setting(str(setting.value), setting.where, setting.base_dir)
-    with Terraform(engine, base_env=dict(os.environ)) as tf:
+    with Terraform(engine, base_env=environ) as tf:
         # `state pull` works with every backend and keeps the serial the proposal engine checks.
         result = tf.run(["state", "pull"], configuration.workdir)
     if result.rc != 0:
@@ -175,12 +180,12 @@ def _scope(settings: Config) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def _terraform_ids(settings: Config) -> tuple[str, ...]:
+def _terraform_ids(settings: Config, environ: Mapping[str, str]) -> tuple[str, ...]:
     from sandbox.provider.config import DEFAULT_CLIENT_ID
 
     ids = [str(i) for i in settings.get_list("azure.terraform_client_ids")]
-    if os.environ.get("ARM_CLIENT_ID"):
-        ids.append(os.environ["ARM_CLIENT_ID"])
+    if environ.get("ARM_CLIENT_ID"):
+        ids.append(environ["ARM_CLIENT_ID"])
     return (*ids, DEFAULT_CLIENT_ID)
 
 
