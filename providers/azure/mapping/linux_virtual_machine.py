@@ -14,8 +14,8 @@ from typing import Any
 
 from tf.types import Unknown
 
-from providers.azure.mapping import ids
-from providers.azure.mapping.base import LOOKUPS, Body, Lookup, Mapping, MappingError
+from providers.azure.mapping import ids, vm_addresses
+from providers.azure.mapping.base import LOOKUPS, Body, Mapping, MappingError
 from providers.azure.mapping.merge import changed_only
 from providers.azure.mapping.schema import (
     Attr,
@@ -31,7 +31,6 @@ from providers.azure.mapping.schema import (
 )
 
 API_VERSION = "2024-03-01"
-NETWORK_API_VERSION = "2024-05-01"
 VM = "Microsoft.Compute/virtualMachines"
 
 _CACHING = ("None", "ReadOnly", "ReadWrite")
@@ -336,7 +335,7 @@ def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
         # Write-only: ARM never returns them, so state keeps what was planned or read before.
         "admin_password": (prior or {}).get("admin_password"),
         "custom_data": (prior or {}).get("custom_data"),
-        **_addresses(props, body.get(LOOKUPS) or {}),
+        **vm_addresses.addresses(props, body.get(LOOKUPS) or {}),
     }
     for key, arm in _REFERENCES:
         attrs[key] = (props.get(arm) or {}).get("id")
@@ -388,61 +387,6 @@ def _capabilities(capabilities: Body | None) -> list[Attrs]:
             "hibernation_enabled": bool(capabilities.get("hibernationEnabled")),
         }
     ]
-
-
-# -- the addresses, read from the network interfaces (azurerm's retrieveConnectionInformation) -------
-
-
-def _nic_ids(body: Body) -> list[str]:
-    nics = ((body.get("properties") or {}).get("networkProfile") or {}).get("networkInterfaces") or []
-    return [n["id"] for n in nics if n.get("id")]
-
-
-def _public_ip_ids(nic: Body) -> list[str]:
-    out = []
-    for config in (nic.get("properties") or {}).get("ipConfigurations") or []:
-        pip = ((config.get("properties") or {}).get("publicIPAddress") or {}).get("id")
-        if pip:
-            out.append(pip)
-    return out
-
-
-def _lookups(body: Body) -> list[Lookup]:
-    found = body.get(LOOKUPS) or {}
-    wanted = []
-    for nic_id in _nic_ids(body):
-        wanted.append(Lookup(nic_id.lower(), nic_id, NETWORK_API_VERSION))
-        nic = found.get(nic_id.lower())
-        for pip_id in _public_ip_ids(nic or {}):
-            wanted.append(Lookup(pip_id.lower(), pip_id, NETWORK_API_VERSION))
-    return wanted
-
-
-def _addresses(props: Body, found: dict[str, Any]) -> Attrs:
-    private: list[str] = []
-    public: list[str] = []
-    for nic_id in _nic_ids({"properties": props}):
-        nic = found.get(nic_id.lower())
-        if not nic:
-            continue
-        for config in (nic.get("properties") or {}).get("ipConfigurations") or []:
-            config_props = config.get("properties") or {}
-            if config_props.get("privateIPAddress"):
-                private.append(config_props["privateIPAddress"])
-            pip_id = (config_props.get("publicIPAddress") or {}).get("id")
-            address = (
-                ((found.get(pip_id.lower()) or {}).get("properties") or {}).get("ipAddress")
-                if pip_id
-                else None
-            )
-            if address:
-                public.append(address)
-    return {
-        "private_ip_address": private[0] if private else None,
-        "private_ip_addresses": private,
-        "public_ip_address": public[0] if public else None,
-        "public_ip_addresses": public,
-    }
 
 
 # -- checks ------------------------------------------------------------------------------------------
@@ -562,5 +506,5 @@ MAPPING = Mapping(
     to_arm_update=_to_arm_update,
     from_arm=_from_arm,
     validate=_validate,
-    lookups=_lookups,
+    lookups=vm_addresses.lookups,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from azure.mgmt.compute import ComputeManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
 from sandbox_cloud import Cloud
 
 from providers.azure.sdk import client
@@ -83,6 +84,7 @@ resource "azurerm_virtual_machine_data_disk_attachment" "data" {
 """
 
 ADDRESS = "azurerm_virtual_machine_data_disk_attachment.data"
+VM_API = "2024-03-01"
 
 
 def _config(size: str = "Standard_F2", lun: int = 10, caching: str = "ReadWrite") -> str:
@@ -106,7 +108,14 @@ def test_attachment_lives_in_the_vm_and_survives_vm_updates(cloud: Cloud) -> Non
     # The VM does not manage its data disks: no plan to drop the attachment.
     assert cloud.tf.plan(ws).changed is False
 
-    # Resizing the VM rewrites it whole; the attachment it does not manage stays.
+    # An operator sets something azurerm does not manage on the VM.
+    resources = client(ResourceManagementClient, cloud.endpoint(upn="ops@example.com")).resources
+    policy = {"userInitiatedReboot": {"automaticallyApprove": True}}
+    resources.begin_update_by_id(
+        vm["id"], api_version=VM_API, parameters={"properties": {"scheduledEventsPolicy": policy}}
+    ).result()
+
+    # Resizing the VM sends what changed: the attachment and the operator's setting stay.
     cloud.workspace(_config(size="Standard_F4", caching="ReadOnly"))
     assert {k: v for k, v in _changes(cloud.plan_json(ws)).items() if v != ["no-op"]} == {
         "azurerm_linux_virtual_machine.vm": ["update"],
@@ -116,6 +125,7 @@ def test_attachment_lives_in_the_vm_and_survives_vm_updates(cloud: Cloud) -> Non
     machine = compute.virtual_machines.get("rg-dd", "vm1")
     assert machine.hardware_profile.vm_size == "Standard_F4"
     assert [(d.name, d.caching) for d in machine.storage_profile.data_disks] == [("vm1-data", "ReadOnly")]
+    assert resources.get_by_id(vm["id"], api_version=VM_API).properties["scheduledEventsPolicy"] == policy
     assert cloud.tf.plan(ws).changed is False
 
     cloud.workspace(_config(size="Standard_F4", caching="ReadOnly", lun=11))

@@ -59,6 +59,7 @@ resource "azurerm_linux_virtual_machine" "vm" {
   size                = "%(size)s"
   admin_username      = "adminuser"
   network_interface_ids = [azurerm_network_interface.nic.id]
+  custom_data           = base64encode("#cloud-config")
   %(priority)s
 
   admin_ssh_key {
@@ -111,6 +112,7 @@ def test_vm_with_public_ip_resize_spot_drift_and_destroy(cloud: Cloud) -> None:
     assert vm["computer_name"] == "vm1" and vm["virtual_machine_id"]
     assert vm["disable_password_authentication"] is True and vm["priority"] == "Regular"
     assert vm["boot_diagnostics"] == [{"storage_account_uri": None}]
+    assert vm["custom_data"]  # write-only: ARM never returns it, state keeps it (and plans stay clean)
     [os_disk] = vm["os_disk"]
     compute = client(ComputeManagementClient, cloud.endpoint(upn="ops@example.com"))
     disk = compute.disks.get("rg-vm", os_disk["name"])  # the OS disk is a resource of its own
