@@ -26,6 +26,8 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/arm_throughput.py
+	$(BIN)/python benchmarks/terraform_example.py
+	$(BIN)/python benchmarks/drift_scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -92,7 +92,7 @@ def start_detached(data_dir: Path, host: str, port: int, *, async_operations: bo
         raise _already_running(data_dir, existing)
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "server.log"
-    command = [sys.executable, "-m", "reconciler", "sandbox", "up", "--data-dir", str(data_dir)]
+    command = [sys.executable, "-P", "-m", "reconciler", "sandbox", "up", "--data-dir", str(data_dir)]
     command += ["--host", host, "--port", str(port)]
     if async_operations:
         command.append("--async-operations")

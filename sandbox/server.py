@@ -15,13 +15,14 @@ from typing import Any, NamedTuple
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from sandbox import DEFAULT_DATA_DIR
 from sandbox.arm.app import ArmApp
 from sandbox.arm.cloud import Cloud
 from sandbox.arm.faults import Faults
 from sandbox.arm.store import Store
 from sandbox.arm.types import TYPES
 
-DEFAULT_DATA_DIR = Path(".reconcile/sandbox")
+__all__ = ["DEFAULT_DATA_DIR", "Identity", "Sandbox", "ServerInfo", "identity"]
 
 
 class Identity(NamedTuple):

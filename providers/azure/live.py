@@ -9,6 +9,7 @@ failure means *unknown* — never deleted.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple, Protocol
 
 Body = dict[str, Any]
+GRAPH_API_VERSION = "2021-03-01"
 Status = Literal["found", "missing", "unknown"]
 
 
@@ -60,12 +62,8 @@ class AzureLiveReader:
 
     def __init__(self, endpoint: Any, settings: ReadSettings | None = None) -> None:
         from azure.core.pipeline.transport import RequestsTransport
-        from azure.mgmt.resource.resources import ResourceManagementClient
-        from azure.mgmt.resourcegraph import ResourceGraphClient
         from requests import Session
         from requests.adapters import HTTPAdapter
-
-        from providers.azure.sdk import client
 
         settings = settings or ReadSettings()
         self.endpoint = endpoint
@@ -75,7 +73,7 @@ class AzureLiveReader:
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(settings.concurrency, 10))
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        options: dict[str, Any] = {
+        self._options: dict[str, Any] = {
             "transport": RequestsTransport(session=session, session_owner=False),
             "retry_total": settings.retries,
             "retry_backoff_factor": settings.backoff_s,
@@ -83,32 +81,53 @@ class AzureLiveReader:
             "connection_timeout": min(10.0, settings.timeout_s),
             "read_timeout": settings.timeout_s,
         }
-        self._resources = client(ResourceManagementClient, endpoint, **options).resources
-        self._graph = client(ResourceGraphClient, endpoint, **options)
         self._lock = threading.Lock()
+
+    # Clients are made on first use: a scan that the bulk listing answers whole never loads the
+    # resource-management SDK (a fifth of a second).
+
+    @functools.cached_property
+    def _resources(self) -> Any:
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
+        from providers.azure.sdk import client
+
+        return client(ResourceManagementClient, self.endpoint, **self._options).resources
+
+    @functools.cached_property
+    def _graph(self) -> Any:
+        from azure.mgmt.resourcegraph import ResourceGraphClient
+
+        from providers.azure.sdk import client
+
+        return client(ResourceGraphClient, self.endpoint, **self._options)
 
     def read(
         self, requests: Sequence[Request], progress: Callable[[int], None] | None = None
     ) -> dict[str, LiveRead]:
         results: dict[str, LiveRead] = {}
+        unique = list({r.resource_id.lower(): r for r in requests}.values())
+        if not unique:
+            return results
+        resources = self._resources  # made here once, not by racing workers
 
         def one(request: Request) -> None:
-            result = self._get(request)
+            result = self._get(resources, request)
             with self._lock:
                 results[request.resource_id.lower()] = result
             if progress:
                 progress(1)
 
-        unique = {r.resource_id.lower(): r for r in requests}.values()
         with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
             list(pool.map(one, unique))
         return results
 
-    def _get(self, request: Request) -> LiveRead:
+    @staticmethod
+    def _get(resources: Any, request: Request) -> LiveRead:
         from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
 
         try:
-            body = self._resources.get_by_id(request.resource_id, api_version=request.api_version)
+            body = resources.get_by_id(request.resource_id, api_version=request.api_version)
         except ResourceNotFoundError:
             return LiveRead(request.resource_id, "missing")
         except HttpResponseError as e:
@@ -121,8 +140,6 @@ class AzureLiveReader:
         return LiveRead(request.resource_id, "found", _plain(body))
 
     def list_groups(self, groups: Sequence[str], types: Sequence[str]) -> list[Body]:
-        from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
-
         if not groups or not types:
             return []
         by_subscription: dict[str, list[str]] = {}
@@ -139,25 +156,39 @@ class AzureLiveReader:
             )
             token: str | None = None
             while True:
-                options = QueryRequestOptions(
-                    top=self.settings.page_size, skip_token=token, result_format="objectArray"
-                )
-                answer = self._graph.resources(
-                    QueryRequest(subscriptions=[subscription], query=query, options=options)
-                )
-                page: list[Body] = answer.data if isinstance(answer.data, list) else []
-                rows.extend(graph_row_to_body(r) for r in page)
-                token = answer.skip_token
+                answer = self._query(subscription, query, token)
+                page = answer.get("data")
+                rows.extend(graph_row_to_body(r) for r in (page if isinstance(page, list) else []))
+                token = answer.get("$skipToken")
                 if not token:
                     break
         return rows
+
+    def _query(self, subscription: str, query: str, token: str | None) -> Body:
+        """One Resource Graph page, through the client's own pipeline (auth, retries) as raw JSON.
+
+        The model layer would walk every nested value of a thousand rows only for us to undo it.
+        """
+        from azure.core.exceptions import HttpResponseError
+        from azure.core.rest import HttpRequest
+
+        options: Body = {"$top": self.settings.page_size, "resultFormat": "objectArray"}
+        if token:
+            options["$skipToken"] = token
+        body = {"subscriptions": [subscription], "query": query, "options": options}
+        url = f"/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API_VERSION}"
+        response = self._graph._send_request(HttpRequest("POST", url, json=body))
+        if response.status_code >= 400:
+            raise HttpResponseError(response=response)
+        answer: Body = response.json()
+        return answer
 
     def events(self, groups: Sequence[str], since: datetime) -> list[Body]:
         from azure.mgmt.monitor import MonitorManagementClient
 
         from providers.azure.sdk import client
 
-        monitor = client(MonitorManagementClient, self.endpoint, retry_total=self.settings.retries)
+        monitor = client(MonitorManagementClient, self.endpoint, **self._options)
         out: list[Body] = []
         start = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         for gid in groups:

@@ -6,15 +6,15 @@ everything else — retries, paging, LRO polling — is the SDK's own.
 
 from __future__ import annotations
 
+import base64
 import inspect
+import json
 import time
 from typing import Any, NamedTuple, TypeVar
 
 from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.pipeline import PipelineRequest
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
-
-from sandbox.arm.identity import make_token
 
 ARM_SCOPE = "https://management.azure.com/.default"
 
@@ -47,10 +47,21 @@ class StaticTokenCredential:
         return "StaticTokenCredential(<hidden>)"
 
 
+def unsigned_jwt(claims: dict[str, Any]) -> str:
+    """A JWT with ``alg: none``: what the sandbox accepts (it has no keys to check signatures with)."""
+
+    def part(data: dict[str, Any]) -> str:
+        return (
+            base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=").decode()
+        )
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
 def sandbox_credential(**claims: Any) -> StaticTokenCredential:
     """A credential whose token carries ``claims`` (``upn``, ``appid``, ``oid`` …) into the Activity Log."""
     now = int(time.time())
-    return StaticTokenCredential(make_token({"iat": now, "nbf": now, "exp": now + 86400, **claims}))
+    return StaticTokenCredential(unsigned_jwt({"iat": now, "nbf": now, "exp": now + 86400, **claims}))
 
 
 class _HttpAllowedPolicy(ARMChallengeAuthenticationPolicy):

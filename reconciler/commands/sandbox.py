@@ -12,10 +12,10 @@ from typing import Any
 
 from reconciler.commands import sandbox_az
 from reconciler.errors import ConfigError
-from sandbox import lifecycle
-from sandbox.admin import AdminClient
-from sandbox.provider.install import install as install_provider
-from sandbox.server import DEFAULT_DATA_DIR, identity
+from sandbox import DEFAULT_DATA_DIR
+
+# The server, its admin client and the provider installer load inside the verbs that use them: every
+# `reconcile` command imports this module.
 
 HELP = "run the sandbox cloud (a local ARM emulator): up, env, status, down, faults, az"
 
@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
     if action == "status":
         return _status(args, data_dir)
     if action == "down":
+        from sandbox import lifecycle
+
         info = lifecycle.stop(data_dir)
         print(f"stopped the sandbox at {info.url}" if info else f"no sandbox was running for {data_dir}")
         return 0
@@ -98,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace, data_dir: Path) -> int:
+    from sandbox import lifecycle
+
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port: {args.port} is not a port number")
     if args.detach:
@@ -118,6 +122,10 @@ def _up(args: argparse.Namespace, data_dir: Path) -> int:
 
 def environment(data_dir: Path) -> dict[str, str]:
     """The variables that point Azure clients (ours, the SDKs, Terraform) at a running sandbox."""
+    from sandbox import lifecycle
+    from sandbox.provider.install import install as install_provider
+    from sandbox.server import identity
+
     info = lifecycle.require_running(data_dir)
     ident = identity(data_dir)
     return {
@@ -140,6 +148,9 @@ def _env(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _status(args: argparse.Namespace, data_dir: Path) -> int:
+    from sandbox import lifecycle
+    from sandbox.admin import AdminClient
+
     info = lifecycle.running(data_dir)
     report: dict[str, Any] = {"data_dir": str(data_dir), "running": info is not None}
     if info:
@@ -154,6 +165,9 @@ def _status(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _faults(args: argparse.Namespace, data_dir: Path) -> int:
+    from sandbox import lifecycle
+    from sandbox.admin import AdminClient
+
     admin = AdminClient(lifecycle.require_running(data_dir).url)
     if args.faults_command == "add":
         if not 0.0 <= args.rate <= 1.0:

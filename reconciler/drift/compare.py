@@ -29,9 +29,12 @@ def compare(
     sensitive: Iterable[Path] = (),
 ) -> list[Change]:
     """The attribute changes from ``state`` to ``live``; ``ignore`` holds path globs (``tags.*``)."""
+    before, after = _normalize(schema, state), _normalize(schema, live)
+    if before == after:
+        return []  # the common case, and DeepDiff's cost is per call
     diff = DeepDiff(
-        _normalize(schema, state),
-        _normalize(schema, live),
+        before,
+        after,
         ignore_order=False,
         verbose_level=2,
         view="tree",

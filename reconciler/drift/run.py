@@ -1,13 +1,16 @@
 """Everything ``reconcile drift`` does, in order: settings, workspace, state, live scan, store.
 
-Inputs are checked before anything is read from the cloud or written to the store: a bad
-configuration, state or HCL file fails with one line and leaves the store untouched.
+Inputs are checked before anything is written: a bad configuration, state or HCL file fails with one
+line and leaves the store untouched. Parsing HCL (slow) overlaps reading state and the cloud.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,10 +21,11 @@ from providers.azure.mapping import MAPPINGS
 from reconciler.config import Config, load_config
 from reconciler.drift.ignore import IgnoreRule, parse_rules, patterns
 from reconciler.drift.model import ScanReport, Source
-from reconciler.drift.scan import Managed, Progress, ScanSettings, scan
+from reconciler.drift.scan import Managed, Progress, ScanSettings, Snapshot, scan
 from reconciler.errors import ConfigError, WorkspaceError
 from reconciler.workspace import Configuration, StateSnapshot, read_state_file, state_from_document
 from reconciler.workspace import load_config as load_workspace
+from reconciler.workspace.loader import working_directory
 
 
 class DriftOptions(NamedTuple):
@@ -37,61 +41,55 @@ class DriftOptions(NamedTuple):
 
 
 def run_drift(options: DriftOptions) -> ScanReport:
-    from state.sqlite import SqliteStore
-    from state.store import Snapshot, new_scan_id
-
     root = options.directory.resolve()
     if not root.is_dir():
         raise WorkspaceError(f"{options.directory}: not a directory")
     environ = dict(os.environ if options.environ is None else options.environ)
     settings = load_config(root, env=environ)
-    configuration = load_workspace(root, options.stack)
-    snapshot = _state(settings, configuration, options.state_file, environ)
     rules = parse_rules(settings.get_list("ignore"), settings["ignore"].where)
-    resources = [
-        _managed(configuration, r.address, r.type, r.values, r.sensitive_paths, rules)
-        for r in snapshot.resources
-        if r.mode == "managed"
-    ]
-    reader = _reader(settings, resources)
-    store = None
+    workdir, _ = working_directory(root, options.stack)
+    store_path = _store_path(settings, root)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-config") as pool:
+        loading = pool.submit(load_workspace, root, options.stack)
+        try:
+            snapshot = _state(settings, workdir, options.state_file, environ)
+        except WorkspaceError:
+            loading.result()  # Terraform fails on a broken configuration too; ours names the file and line
+            raise
+        resources = [
+            Managed(r.address, r.type, dict(r.values), _paths(r.sensitive_paths))
+            for r in snapshot.resources
+            if r.mode == "managed"
+        ]
+        configuration = loading.result() if not resources else None
+        now = options.now or datetime.now(UTC)
+        since = _last_scan(store_path, root) if options.store else None
+        with _progress(options.show_progress) as progress:
+            report, snapshots = scan(
+                resources,
+                _reader(settings, resources),
+                MAPPINGS,
+                workspace=str(root),
+                scan_id=_scan_id(now),
+                now=now,
+                settings=ScanSettings(
+                    scope=_scope(settings),
+                    terraform_ids=_terraform_ids(settings, environ),
+                    bulk=settings.get_bool("drift.bulk_reads"),
+                    attribution=options.attribution and settings.get_bool("drift.attribution"),
+                    lookback=timedelta(days=settings.get_int("drift.lookback_days")),
+                ),
+                since=since - timedelta(minutes=5) if since else None,
+                progress=progress,
+                annotate=lambda m: _annotate(configuration or loading.result(), rules, m),
+            )
     if options.store:
-        store_path = Path(settings.get_str("store.path"))
-        store = SqliteStore(store_path if store_path.is_absolute() else root / store_path)
-        _gitignore(store.path.parent)
-    now = options.now or datetime.now(UTC)
-    since = store.last_scan_at(str(root)) if store else None
-    with _progress(options.show_progress) as progress:
-        report, snapshots = scan(
-            resources,
-            reader,
-            MAPPINGS,
-            workspace=str(root),
-            scan_id=new_scan_id(now),
-            now=now,
-            settings=ScanSettings(
-                scope=_scope(settings),
-                terraform_ids=_terraform_ids(settings, environ),
-                bulk=settings.get_bool("drift.bulk_reads"),
-                attribution=options.attribution and settings.get_bool("drift.attribution"),
-                lookback=timedelta(days=settings.get_int("drift.lookback_days")),
-            ),
-            since=since - timedelta(minutes=5) if since else None,
-            progress=progress,
-        )
-    if store is not None:
-        store.save_scan(
-            report,
-            [Snapshot(s.address, s.resource_id, s.type, None, s.state, s.live) for s in snapshots],
-            state_serial=snapshot.serial,
-            state_lineage=snapshot.lineage,
-        )
-        store.close()
+        _save(store_path, report, snapshots, snapshot)
     return report
 
 
 def _state(
-    settings: Config, configuration: Configuration, state_file: Path | None, environ: dict[str, str]
+    settings: Config, workdir: Path, state_file: Path | None, environ: dict[str, str]
 ) -> StateSnapshot:
     if state_file is not None:
         return read_state_file(state_file)
@@ -101,44 +99,34 @@ def _state(
     engine = engine_from_setting(str(setting.value), setting.where, setting.base_dir)
     with Terraform(engine, base_env=environ) as tf:
         # `state pull` works with every backend and keeps the serial the proposal engine checks.
-        result = tf.run(["state", "pull"], configuration.workdir)
+        result = tf.run(["state", "pull"], workdir)
     if result.rc != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise WorkspaceError(
-            f"{configuration.workdir}: terraform state pull failed: {detail[-1] if detail else ''}"
-        )
+        lines = [_plain(line) for line in (result.stderr or result.stdout).splitlines() if _plain(line)]
+        raise WorkspaceError(f"{workdir}: terraform state pull failed: {lines[0] if lines else 'no output'}")
     if not result.stdout.strip():
         return StateSnapshot(None, None, "", ())
-    import json
-
     try:
         doc = json.loads(result.stdout)
     except json.JSONDecodeError as e:
-        raise WorkspaceError(
-            f"{configuration.workdir}: terraform state pull gave invalid JSON: {e}"
-        ) from None
+        raise WorkspaceError(f"{workdir}: terraform state pull gave invalid JSON: {e}") from None
     return state_from_document(doc, "terraform state pull")
 
 
-def _managed(
-    configuration: Configuration,
-    address: str,
-    type_name: str,
-    values: dict[str, object],
-    sensitive: tuple[str, ...],
-    rules: tuple[IgnoreRule, ...],
-) -> Managed:
-    block = configuration.block_for(address)
+def _plain(line: str) -> str:
+    """A line of Terraform's human output without colour codes and box drawing."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", line).strip(" │╷╵")
+
+
+def _paths(sensitive: tuple[str, ...]) -> tuple[tuple[str | int, ...], ...]:
+    return tuple(tuple(int(p) if p.isdigit() else p for p in path.split(".")) for path in sensitive)
+
+
+def _annotate(configuration: Configuration, rules: tuple[IgnoreRule, ...], m: Managed) -> Managed:
+    """The configuration's word on a resource: where its block is, and what not to call drift."""
+    block = configuration.block_for(m.address)
     source = Source(block.file, block.line) if block else None
     ignore_changes: tuple[str, ...] | str = block.ignore_changes if block else ()
-    return Managed(
-        address=address,
-        type=type_name,
-        values=dict(values),
-        sensitive=tuple(tuple(int(p) if p.isdigit() else p for p in path.split(".")) for path in sensitive),
-        source=source,
-        ignore=patterns(rules, address, type_name, ignore_changes),
-    )
+    return m._replace(source=source, ignore=patterns(rules, m.address, m.type, ignore_changes))
 
 
 def _reader(settings: Config, resources: list[Managed]) -> LiveReader:
@@ -174,9 +162,8 @@ def _scope(settings: Config) -> tuple[str, ...] | None:
         elif subscription:
             out.append(f"/subscriptions/{subscription}/resourceGroups/{g}")
         else:
-            raise ConfigError(
-                f"{settings['drift.scope'].where}: {g!r} is a name; give the id or set ARM_SUBSCRIPTION_ID"
-            )
+            where = settings["drift.scope"].where
+            raise ConfigError(f"{where}: {g!r} is a name; give the group's id or set ARM_SUBSCRIPTION_ID")
     return tuple(out)
 
 
@@ -189,12 +176,46 @@ def _terraform_ids(settings: Config, environ: Mapping[str, str]) -> tuple[str, .
     return (*ids, DEFAULT_CLIENT_ID)
 
 
-def _gitignore(directory: Path) -> None:
-    """Keep the store and its WAL files out of the Terraform repository."""
-    marker = directory / ".gitignore"
+# -- the store ----------------------------------------------------------------------------------------
+
+
+def _store_path(settings: Config, root: Path) -> Path:
+    path = Path(settings.get_str("store.path"))
+    return path if path.is_absolute() else root / path
+
+
+def _scan_id(now: datetime) -> str:
+    from state.store import new_scan_id
+
+    return new_scan_id(now)
+
+
+def _last_scan(path: Path, root: Path) -> datetime | None:
+    """When the workspace was last scanned (the Activity Log is read from then); never creates the store."""
+    if not path.exists():
+        return None
+    from state.sqlite import SqliteStore
+
+    with SqliteStore(path) as store:
+        return store.last_scan_at(str(root))
+
+
+def _save(path: Path, report: ScanReport, snapshots: list[Snapshot], state: StateSnapshot) -> None:
+    from state.sqlite import SqliteStore
+    from state.store import Snapshot as Stored
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    marker = path.parent / ".gitignore"
     if not marker.exists():
-        directory.mkdir(parents=True, exist_ok=True)
+        # Keep the store and its WAL files out of the Terraform repository.
         marker.write_text("# Written by reconcile: local state, not for version control.\n*\n")
+    with SqliteStore(path) as store:
+        store.save_scan(
+            report,
+            [Stored(s.address, s.resource_id, s.type, None, s.state, s.live) for s in snapshots],
+            state_serial=state.serial,
+            state_lineage=state.lineage,
+        )
 
 
 @contextmanager
@@ -205,10 +226,9 @@ def _progress(show: bool) -> Iterator[Progress | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
     from rich.progress import Progress as Bar
 
-    with Bar(TextColumn("reading live resources"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-             transient=True) as bar:  # fmt: skip
+    columns = (TextColumn("reading live resources"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Bar(*columns, transient=True) as bar:
         task = bar.add_task("read", total=None)
         yield Progress(
-            start=lambda total: bar.update(task, total=total),
-            advance=lambda n: bar.advance(task, n),
+            start=lambda total: bar.update(task, total=total), advance=lambda n: bar.advance(task, n)
         )

@@ -68,9 +68,15 @@ def scan(
     settings: ScanSettings,
     since: datetime | None = None,
     progress: Progress | None = None,
+    annotate: Callable[[Managed], Managed] | None = None,
 ) -> tuple[ScanReport, list[Snapshot]]:
     azure = [r for r in resources if r.type.startswith(AZURE_PREFIXES)]
     supported = [r for r in azure if r.type in mappings and r.values.get("id")]
+    reads = _read(supported, reader, mappings, settings, progress)
+    if annotate is not None:
+        # Sources and ignore rules may still be loading (HCL parsing overlaps the live reads).
+        azure = [annotate(r) for r in azure]
+        supported = [r for r in azure if r.type in mappings and r.values.get("id")]
     drifts: list[Drift] = [
         Drift(
             "unknown",
@@ -83,7 +89,6 @@ def scan(
         for r in azure
         if r.type not in mappings
     ]
-    reads = _read(supported, reader, mappings, settings, progress)
     snapshots: list[Snapshot] = []
     managed_ids: set[str] = set()
     for r in supported:

@@ -44,11 +44,7 @@ def load_config(root: Path, stack: str | None = None) -> Configuration:
     project: its one stack is loaded, or ``stack`` when there are several. Raises
     :class:`~reconciler.errors.WorkspaceError` naming the file and line of anything unreadable.
     """
-    if not root.is_dir():
-        raise WorkspaceError(f"{root}: not a directory")
-    workdir = root
-    if stack is not None or not config_files(root):
-        workdir, stack = _cdk_stack(root, stack)
+    workdir, stack = working_directory(root, stack)
     loader = _Loader(root, workdir)
     loader.load_module(workdir, (), (workdir.resolve(),))
     tfvars = loader.load_tfvars(workdir)
@@ -64,6 +60,15 @@ def load_config(root: Path, stack: str | None = None) -> Configuration:
         warnings=tuple(loader.warnings),
         stack=stack,
     )
+
+
+def working_directory(root: Path, stack: str | None = None) -> tuple[Path, str | None]:
+    """Where Terraform runs for ``root``: the root itself, or the CDK stack's directory (and its name)."""
+    if not root.is_dir():
+        raise WorkspaceError(f"{root}: not a directory")
+    if stack is not None or not config_files(root):
+        return _cdk_stack(root, stack)
+    return root, stack
 
 
 def config_files(directory: Path) -> list[Path]:

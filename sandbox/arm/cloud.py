@@ -384,7 +384,6 @@ class Cloud:
             body["etag"] = f'W/"{uuid.uuid4()}"'
         self.store.put(tx.conn_required, str(rid), spec.type_name, body)
         self.store.set_refs(tx.conn_required, str(rid), _all_refs(spec, body))
-        spec.after_write(tx, body, old)
         return body
 
     def _write_collection(

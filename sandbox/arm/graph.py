@@ -25,7 +25,6 @@ Values follow KQL's dynamic semantics: a missing property is null, and comparing
 
 from __future__ import annotations
 
-import copy
 import json
 import operator
 import re
@@ -59,7 +58,11 @@ class GraphQueryError(Exception):
 
 
 def run_query(query: str, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Evaluate `query` over Resource Graph rows and return the whole result in order; callers page it."""
+    """Evaluate `query` over Resource Graph rows and return the whole result in order; callers page it.
+
+    Result rows are new dicts, but nested values (properties, tags) are the callers': pass rows built
+    for this query, not stored state.
+    """
     table = list(rows)
     # ARG's schema is fixed; extra keys a caller stored are kept queryable rather than rejected.
     columns = list(dict.fromkeys([*RESOURCE_COLUMNS, *(key for row in table for key in row)]))
@@ -67,8 +70,7 @@ def run_query(query: str, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     result = [{column: row.get(column) for column in columns} for row in table]
     for stage in stages:
         result = stage(result)
-    # Projections share nested dicts with the caller's store; the result must not alias it.
-    return copy.deepcopy(result)
+    return result
 
 
 # --- values -------------------------------------------------------------------------------------------

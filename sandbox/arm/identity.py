@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import jwt
 
+from providers.azure.sdk import unsigned_jwt
 from sandbox.arm.errors import ArmError
 
 
@@ -63,4 +64,4 @@ def _decode(token: str) -> dict[str, Any]:
 
 def make_token(claims: dict[str, Any]) -> str:
     """An unsigned JWT carrying ``claims`` (what the sandbox's own clients present)."""
-    return jwt.encode(claims, key="", algorithm="none")
+    return unsigned_jwt(claims)

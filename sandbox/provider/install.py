@@ -27,7 +27,7 @@ def install(data_dir: Path) -> Path:
         _write_tls_pair(tls_dir)
     script = (
         f"#!/bin/sh\n{TLS_DIR_VAR}={shlex.quote(str(tls_dir))} "
-        f'exec {shlex.quote(sys.executable)} -m sandbox.provider "$@"\n'
+        f'exec {shlex.quote(sys.executable)} -P -m sandbox.provider "$@"\n'
     )
     if not launcher.exists() or launcher.read_text() != script:
         tmp = launcher.with_suffix(".tmp")

@@ -86,10 +86,9 @@ class ResourceType:
     etag: bool = False
     #: the statuses the provider's spec declares for PUT; the SDKs refuse any other (disks: 200, 202)
     put_statuses: tuple[int, ...] = (200, 201)
-    #: fill defaults, validate, compute read-only fields; ``old`` is the stored body on update
+    #: fill defaults, validate, compute read-only fields, make side effects (a VM creates its OS disk);
+    #: ``old`` is the stored body on update. It runs inside the request's transaction.
     prepare: Hook = _no_hook
-    #: side effects after the body is stored (e.g. a VM creates its OS disk)
-    after_write: Hook = _no_hook
     #: checks and side effects before deletion (``old`` is always None)
     before_delete: Hook = _no_hook
     #: read-only fields derived from other resources, filled at read time

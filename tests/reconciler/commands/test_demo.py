@@ -10,7 +10,9 @@ from reconciler.cli import main
 
 
 @pytest.mark.slow
-def test_demo_applies_drifts_reports_and_cleans_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_applies_drifts_reports_and_cleans_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["demo", "--data-dir", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     assert "terraform apply examples/azure-vm: 24 resources created" in out

