@@ -91,6 +91,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "proposals",
+        (
+            """CREATE TABLE proposals (
+                proposal_id TEXT PRIMARY KEY,
+                scan_id TEXT NOT NULL REFERENCES scans (scan_id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                address TEXT,
+                strategy TEXT NOT NULL,
+                valid BOOLEAN NOT NULL,
+                created_at TEXT NOT NULL,
+                body TEXT NOT NULL  -- the proposal's JSON form (reconciler.propose.model.to_json)
+            )""",
+            "CREATE INDEX proposals_scan ON proposals (scan_id, seq)",
+        ),
+    ),
 )
 
 _SCAN_COLUMNS = (
@@ -138,6 +155,14 @@ class Queries(NamedTuple):
         "SELECT address, resource_id, type, config, state, live FROM snapshots WHERE scan_id = ? ORDER BY seq"
     )
     scan_state: str = "SELECT state_serial, state_lineage FROM scans WHERE scan_id = ?"
+    insert_proposal: str = (
+        "INSERT INTO proposals (proposal_id, scan_id, seq, address, strategy, valid, created_at, body)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    proposals: str = "SELECT body FROM proposals WHERE scan_id = ? ORDER BY created_at, seq"
+    proposal_with_prefix: str = (
+        "SELECT body FROM proposals WHERE substr(proposal_id, 1, ?) = ? ORDER BY proposal_id LIMIT 2"
+    )
     scans_all: str = f"SELECT {_SCAN_SELECT} FROM scans {_NEWEST_FIRST} LIMIT ?"
     scans_of: str = f"SELECT {_SCAN_SELECT} FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT ?"
     latest: str = f"SELECT scan_id FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT 1"

@@ -8,6 +8,7 @@ that a PostgreSQL store is only a connection away.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -138,6 +139,42 @@ class SqlStore:
             cur.execute(self._q.scan_state, (sid,))
             serial, lineage = cur.fetchone()
         return (None if serial is None else int(serial)), lineage
+
+    def save_proposals(self, scan_id: str, proposals: Sequence[dict[str, Any]]) -> None:
+        """A scan's proposals, in their JSON form (``proposal_id``, ``address``, ``strategy``, ``valid``)."""
+        now = rows.timestamp(self._clock())
+        with self._write() as cur:
+            sid = self._require(cur, scan_id)
+            batch = [
+                (
+                    p["proposal_id"],
+                    sid,
+                    seq,
+                    p.get("address"),
+                    p["strategy"],
+                    bool(p["valid"]),
+                    now,
+                    json.dumps(p),
+                )
+                for seq, p in enumerate(proposals)
+            ]
+            if batch:
+                cur.executemany(self._q.insert_proposal, batch)
+
+    def proposals(self, scan_id: str) -> list[dict[str, Any]]:
+        with self._read() as cur:
+            sid = self._require(cur, scan_id)
+            cur.execute(self._q.proposals, (sid,))
+            return [json.loads(r[0]) for r in cur.fetchall()]
+
+    def proposal(self, proposal_id: str) -> dict[str, Any] | None:
+        """A proposal by id or unique prefix."""
+        with self._read() as cur:
+            cur.execute(self._q.proposal_with_prefix, (len(proposal_id), proposal_id))
+            found = cur.fetchall()
+        if len(found) > 1:
+            raise StoreError(f"{self.location}: proposal id {proposal_id!r} is ambiguous")
+        return json.loads(found[0][0]) if found else None
 
     def _report(self, cur: Cursor, sid: str) -> ScanReport:
         cur.execute(self._q.scan, (sid,))

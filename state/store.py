@@ -13,7 +13,7 @@ ambiguous scan id, a lock held too long) is a :class:`~reconciler.errors.StoreEr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -82,6 +82,15 @@ class Store(Protocol):
 
     def scan_state(self, scan_id: str) -> tuple[int | None, str | None]:
         """The Terraform state ``(serial, lineage)`` the scan compared against; raises if no scan matches."""
+
+    def save_proposals(self, scan_id: str, proposals: Sequence[dict[str, Any]]) -> None:
+        """Save the proposals made from a scan (their JSON form), atomically."""
+
+    def proposals(self, scan_id: str) -> list[dict[str, Any]]:
+        """The proposals made from a scan, oldest first; raises if no scan matches."""
+
+    def proposal(self, proposal_id: str) -> dict[str, Any] | None:
+        """One proposal by id or unique prefix."""
 
     def close(self) -> None:
         """Release the connection; the store is unusable afterwards."""
