@@ -89,6 +89,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("drift.concurrency", int, 16, "RECONCILE_CONCURRENCY", "parallel live reads"),
     Option("drift.attribution", bool, True, None, "look up who changed what in the Activity Log"),
     Option("drift.lookback_days", int, 7, None, "how far back the Activity Log is searched on a first scan"),
+    Option("llm.base_url", str, "", "RECONCILE_LLM_BASE_URL", "OpenAI-compatible endpoint; empty: LLM off"),
+    Option("llm.model", str, "", "RECONCILE_LLM_MODEL", "model name; empty: LLM off"),
+    Option("llm.api_key_env", str, "RECONCILE_LLM_API_KEY", None, "the variable holding the API key"),
+    Option("llm.max_attempts", int, 3, None, "answers tried per drift item"),
+    Option("llm.timeout_s", int, 60, None, "seconds to wait for one answer"),
     Option(
         "ignore",
         list,
