@@ -155,9 +155,11 @@ class Queries(NamedTuple):
         "SELECT address, resource_id, type, config, state, live FROM snapshots WHERE scan_id = ? ORDER BY seq"
     )
     scan_state: str = "SELECT state_serial, state_lineage FROM scans WHERE scan_id = ?"
+    # Proposing again for the same scan replaces the earlier proposal for the same drift and strategy.
     insert_proposal: str = (
         "INSERT INTO proposals (proposal_id, scan_id, seq, address, strategy, valid, created_at, body)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (proposal_id) DO UPDATE SET"
+        " seq = excluded.seq, valid = excluded.valid, created_at = excluded.created_at, body = excluded.body"
     )
     proposals: str = "SELECT body FROM proposals WHERE scan_id = ? ORDER BY created_at, seq"
     proposal_with_prefix: str = (

@@ -10,7 +10,7 @@ import argparse
 from types import ModuleType
 from typing import Protocol, cast
 
-from reconciler.commands import demo, drift, history, sandbox, terraform
+from reconciler.commands import demo, drift, history, propose, sandbox, terraform
 
 
 class Command(Protocol):
@@ -29,6 +29,7 @@ COMMANDS: dict[str, Command] = {
     "demo": _command(demo),
     "drift": _command(drift),
     "history": _command(history),
+    "propose": _command(propose),
     "sandbox": _command(sandbox),
     "terraform": _command(terraform),
 }

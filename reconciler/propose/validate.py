@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from reconciler.errors import ReconcileError
@@ -36,6 +37,9 @@ class Intent(NamedTuple):
 
     strategy: Strategy
     address: str  # the drifted resource (for import: the address it is imported to)
+    #: other resources that drifted in the same scan, with their drifted top-level attributes: the plan may
+    #: put those attributes back (that is their own proposals' business), and nothing else of theirs
+    drifted: Mapping[str, frozenset[str]] = MappingProxyType({})
 
 
 def validate(
@@ -83,9 +87,9 @@ def validate(
             steps.append(Step("plan", False, e.message))
             return done()
         steps.append(Step("plan", True))
-        actions, replacements = _actions(document)
+        actions, replacements, touched = _actions(document)
 
-        wrong = _intent_problems(intent, actions)
+        wrong = _intent_problems(intent, actions, touched)
         steps.append(Step("intent", not wrong, "\n".join(wrong)))
         if wrong:
             return done(actions, replacements)
@@ -109,9 +113,12 @@ def _apply(copy: Path, edits: Sequence[FileEdit]) -> str | None:
     return None
 
 
-def _actions(document: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, list[list[str | int]]]]:
+def _actions(
+    document: dict[str, Any],
+) -> tuple[dict[str, list[str]], dict[str, list[list[str | int]]], dict[str, set[str]]]:
     actions: dict[str, list[str]] = {}
     replacements: dict[str, list[list[str | int]]] = {}
+    touched: dict[str, set[str]] = {}
     for change in document.get("resource_changes", []):
         if change.get("mode") == "data":
             continue
@@ -121,10 +128,17 @@ def _actions(document: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, 
         actions[change["address"]] = acts
         if change["change"].get("replace_paths"):
             replacements[change["address"]] = change["change"]["replace_paths"]
-    return actions, replacements
+        before, after = change["change"].get("before") or {}, change["change"].get("after") or {}
+        unknown = change["change"].get("after_unknown") or {}
+        touched[change["address"]] = {
+            k for k in set(before) | set(after) if before.get(k) != after.get(k) and not unknown.get(k)
+        }
+    return actions, replacements, touched
 
 
-def _intent_problems(intent: Intent, actions: dict[str, list[str]]) -> list[str]:
+def _intent_problems(
+    intent: Intent, actions: dict[str, list[str]], touched: dict[str, set[str]]
+) -> list[str]:
     """Everything the plan does that this proposal should not do."""
     wanted = {
         "codify": (["no-op"],),
@@ -140,8 +154,13 @@ def _intent_problems(intent: Intent, actions: dict[str, list[str]]) -> list[str]
         expected = " or ".join(str(w) for w in wanted)
         problems.append(f"{intent.address}: the plan would {mine}, expected {expected}")
     for address, acts in sorted(actions.items()):
-        if address != intent.address and acts != ["no-op"]:
+        if address == intent.address or acts == ["no-op"]:
+            continue
+        allowed = intent.drifted.get(address)
+        extra = sorted(touched.get(address, set()) - allowed) if allowed is not None else []
+        if allowed is None or acts != ["update"] or extra:
+            what = f"{acts} ({', '.join(extra)})" if extra else str(acts)
             problems.append(
-                f"{address}: the plan would also {acts}; a proposal may change only its own resource"
+                f"{address}: the plan would also {what}; a proposal may change only its own resource"
             )
     return problems

@@ -1,0 +1,172 @@
+"""Import an unmanaged resource: an ``import {}`` block and the configuration Terraform generated for it.
+
+``terraform plan -generate-config-out`` writes every attribute it read, nulls and defaults included, and
+ids as literals. What a person would keep: attributes they can set that differ from the default, and
+references to resources already managed here (``azurerm_resource_group.main.name``,
+``azurerm_subnet.web.id``) instead of literal names and ids, so Terraform knows the order and the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from providers.azure.mapping import MAPPINGS
+from providers.azure.mapping.schema import Attr, Block, Item
+from reconciler.drift.model import Drift
+from reconciler.propose.edits.body import writable
+from reconciler.propose.edits.patch import Decline, Declined, Patch
+from reconciler.propose.edits.text import Nested, ScanError, body_items
+from reconciler.propose.edits.values import format_arguments, parse_literal, scalar
+from reconciler.propose.model import FileEdit
+from reconciler.workspace import Configuration
+from reconciler.workspace.addresses import quote
+
+IMPORTED_FILE = "imported.tf"
+_GENERATED_FROM = re.compile(r'#\s*__generated__ by Terraform from "([^"]*)"\s*\n')
+_GROUP = re.compile(r"^(/subscriptions/[^/]+/resourcegroups/[^/]+)", re.I)
+
+
+def import_block(address: str, resource_id: str) -> str:
+    """``import { to = <address> id = "<id>" }`` as Terraform writes it."""
+    return f"import {{\n  to = {address}\n  id = {quote(resource_id)}\n}}\n"
+
+
+def import_unmanaged(
+    configuration: Configuration,
+    drift: Drift,
+    generated: str,
+    managed_ids: Mapping[str, str],
+    root: Path,
+) -> list[FileEdit] | Decline:
+    """``imported.tf`` (new, or appended to) with the import block and the cleaned resource block.
+
+    ``generated`` is the text ``-generate-config-out`` wrote for an ``import {}`` of ``drift``'s
+    resource; ``managed_ids`` maps lowercase ARM ids of managed resources to their addresses.
+    """
+    try:
+        text = cleaned(configuration, drift, generated, managed_ids)
+    except Declined as e:
+        return Decline(e.reason)
+    except ScanError as e:
+        return Decline(f"cannot read the generated configuration ({e})")
+    workdir = configuration.workdir.resolve()
+    try:
+        folder = workdir.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Decline(f"{workdir} is not under {root}")
+    path = IMPORTED_FILE if folder == "." else f"{folder}/{IMPORTED_FILE}"
+    patch = Patch(root)
+    patch.create(path, text)
+    try:
+        return patch.edits()
+    except Declined as e:
+        return Decline(e.reason)
+
+
+def cleaned(
+    configuration: Configuration, drift: Drift, generated: str, managed_ids: Mapping[str, str]
+) -> str:
+    """The import block and the resource block, as a user would write them."""
+    if drift.kind != "unmanaged":
+        raise Declined(f"only unmanaged resources are imported, not {drift.kind} ones")
+    if configuration.stack is not None:
+        raise Declined("a CDK stack is generated code: import in the CDK source")
+    mapping = MAPPINGS.get(drift.type)
+    block = _generated_block(generated, drift)
+    name = resource_name(configuration, drift)
+    address = f"{drift.type}.{name}"
+    refs = _References(drift.resource_id, managed_ids)
+    schema: tuple[Item, ...] = mapping.schema if mapping is not None else ()
+    body = _body(generated, block, schema, refs, "  ")
+    return f'{import_block(address, drift.resource_id)}\nresource "{drift.type}" "{name}" {{\n{body}}}\n'
+
+
+def resource_name(configuration: Configuration, drift: Drift) -> str:
+    """A name for the unmanaged resource: its ARM name as an identifier, not yet used for its type."""
+    type_ = drift.type
+    arm_name = drift.resource_id.rstrip("/").rsplit("/", 1)[-1]
+    base = re.sub(r"[^a-z0-9_]+", "_", arm_name.lower()).strip("_") or "imported"
+    if base[0].isdigit():
+        base = f"r_{base}"
+    taken = {
+        b.name for b in configuration.blocks if b.type == type_ and not b.module_path and b.mode == "managed"
+    }
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def _generated_block(generated: str, drift: Drift) -> Nested:
+    blocks = [
+        i
+        for i in body_items(generated, 0, len(generated))
+        if isinstance(i, Nested) and i.type == "resource" and i.labels[:1] == (drift.type,)
+    ]
+    marked = {m.end(): m.group(1) for m in _GENERATED_FROM.finditer(generated)}
+    for b in blocks:
+        if marked.get(b.start, "").lower() == drift.resource_id.lower():
+            return b
+    if len(blocks) == 1:
+        return blocks[0]
+    raise Declined(
+        f"the generated configuration holds {len(blocks)} {drift.type} blocks, none for {drift.resource_id}"
+    )
+
+
+class _References:
+    """Literal names and ids of managed resources, and the references that replace them."""
+
+    def __init__(self, resource_id: str, managed_ids: Mapping[str, str]) -> None:
+        # Only root-module resources can be referenced from the root module.
+        self.ids = {k.lower(): v for k, v in managed_ids.items() if not v.startswith("module.")}
+        group = _GROUP.match(resource_id)
+        self.group_id = group.group(1).lower() if group else None
+
+    def of(self, name: str, value: Any) -> str | None:
+        if name == "resource_group_name" and isinstance(value, str) and self.group_id:
+            prefix = self.group_id.rsplit("/", 1)[0]
+            address = self.ids.get(f"{prefix}/{value.lower()}")
+            if address is not None:
+                return f"{address}.name"
+        if isinstance(value, str) and value.lower().startswith("/subscriptions/"):
+            address = self.ids.get(value.lower())
+            return None if address is None else f"{address}.id"
+        if isinstance(value, list) and value:
+            parts = [self.of("", v) or scalar(v) for v in value]
+            changed = any(self.of("", v) for v in value)
+            return "[" + ", ".join(parts) + "]" if changed else None
+        return None
+
+
+def _body(text: str, block: Nested, schema: tuple[Item, ...], refs: _References, indent: str) -> str:
+    """A block body without what a user would not write; arguments the schema does not know are kept
+    unless null."""
+    pairs: list[tuple[str, str]] = []
+    nested: list[str] = []
+    for item in body_items(text, block.open + 1, block.close):
+        known = next(
+            (i for i in schema if i.name == (item.type if isinstance(item, Nested) else item.name)), None
+        )
+        if isinstance(item, Nested):
+            items = known.items if isinstance(known, Block) else ()
+            inner = _body(text, item, items, refs, indent + "  ")
+            if inner or (isinstance(known, Block) and known.min_items):
+                header = " ".join([item.type, *(quote(label) for label in item.labels)])
+                nested.append(f"{indent}{header} {{\n{inner}{indent}}}\n")
+            continue
+        written = text[item.value_start : item.value_end]
+        literal = parse_literal(written)
+        if literal is not None and isinstance(known, Attr):
+            if not writable(known, literal.value) and not known.required:
+                continue
+            written = refs.of(known.name, literal.value) or written
+        elif literal is not None and literal.value is None:
+            continue  # null: the same as not writing it
+        pairs.append((str(item.name), written))
+    blocks = "".join(("\n" if pairs or i else "") + b for i, b in enumerate(nested))
+    return format_arguments(pairs, indent) + blocks
