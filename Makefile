@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/arm_throughput.py
 	$(BIN)/python benchmarks/terraform_example.py
 	$(BIN)/python benchmarks/drift_scale.py
+	$(BIN)/python benchmarks/proposals.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

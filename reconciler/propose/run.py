@@ -21,7 +21,7 @@ from reconciler.drift.model import Drift, ScanReport
 from reconciler.errors import ReconcileError
 from reconciler.propose.advisories import advisories
 from reconciler.propose.model import Attempt, FileEdit, Proposal, Step, Strategy, to_json
-from reconciler.propose.validate import Intent, Outcome, PolicyCheck, validate
+from reconciler.propose.validate import Intent, Outcome, PolicyCheck, baseline, validate
 from reconciler.terraform import Terraform
 from reconciler.workspace import Configuration, StateSnapshot
 
@@ -103,18 +103,15 @@ class _Maker:
         self.tf = tf
         self.policy = policy
         self.llm = llm
-        self.drifted: dict[str, frozenset[str]] = {}
+        self.paths: frozenset[str] = frozenset()
+        self.baseline = baseline(root, tf)
 
     def make(self, scan: ScanReport, drift: Drift, choice: Choice) -> Proposal | None:
         strategy = _strategy(drift, choice)
         if strategy is None:
             return None
         scan_id = scan.scan_id
-        self.drifted = {
-            d.address: frozenset(c.path.split(".")[0] for c in d.changes)
-            for d in scan.drifts
-            if d.address and d.address != drift.address and d.kind == "changed"
-        }
+        self.paths = frozenset(c.path.split(".")[0] for c in drift.changes)
         attempts: list[Attempt] = []
         edits: tuple[FileEdit, ...] = ()
         outcome: Outcome | None = None
@@ -129,8 +126,8 @@ class _Maker:
                 attempts += llm_attempts
         else:
             edits, address = produced
-            intent = Intent(strategy, address, self.drifted)
-            outcome = validate(self.root, edits, intent, self.tf, "rules", self.policy)
+            intent = Intent(strategy, address, self.paths)
+            outcome = validate(self.root, edits, intent, self.tf, "rules", self.policy, self.baseline)
             attempts.append(outcome.attempt)
             explanation = _explain(drift, strategy, edits)
         will_change_cloud = strategy == "revert"
@@ -229,10 +226,11 @@ class _Maker:
             outcome = validate(
                 self.root,
                 edits,
-                Intent("codify", drift.address or "", self.drifted),
+                Intent("codify", drift.address or "", self.paths),
                 self.tf,
                 "llm",
                 self.policy,
+                self.baseline,
             )
             attempts.append(outcome.attempt)
             if outcome.attempt.ok and not outcome.violations:

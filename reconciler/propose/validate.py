@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from reconciler.errors import ReconcileError
@@ -37,9 +36,37 @@ class Intent(NamedTuple):
 
     strategy: Strategy
     address: str  # the drifted resource (for import: the address it is imported to)
-    #: other resources that drifted in the same scan, with their drifted top-level attributes: the plan may
-    #: put those attributes back (that is their own proposals' business), and nothing else of theirs
-    drifted: Mapping[str, frozenset[str]] = MappingProxyType({})
+    #: the drifted top-level attributes: all a revert may change of its resource
+    paths: frozenset[str] = frozenset()
+
+
+class Planned(NamedTuple):
+    """One resource in a plan: what Terraform would do and the values it would end with."""
+
+    actions: list[str]
+    after: Any
+    after_unknown: Any
+
+
+Baseline = Callable[[], dict[str, Planned]]
+
+
+def baseline(root: Path, tf: Terraform) -> Baseline:
+    """The plan of the workspace as it is, computed once: other drift shows in it, and in every proposal's
+    plan alike, so a proposal is judged by what it changes relative to this plan."""
+    cache: list[dict[str, Planned]] = []
+
+    def get() -> dict[str, Planned]:
+        if not cache:
+            with tempfile.TemporaryDirectory(prefix="reconcile-baseline-") as tmp:
+                copy = Path(tmp) / "ws"
+                shutil.copytree(root, copy, ignore=_SKIP, symlinks=True)
+                planned = tf.plan(copy, out=Path("baseline.tfplan"), extra_args=("-lock=false",))
+                assert planned.planfile is not None
+                cache.append(_planned(tf.show_plan_json(planned.planfile, copy)))
+        return cache[0]
+
+    return get
 
 
 def validate(
@@ -49,6 +76,7 @@ def validate(
     tf: Terraform,
     origin: Origin,
     policy: PolicyCheck | None = None,
+    before: Baseline | None = None,
 ) -> Outcome:
     steps: list[Step] = []
 
@@ -88,8 +116,12 @@ def validate(
             return done()
         steps.append(Step("plan", True))
         actions, replacements, touched = _actions(document)
-
-        wrong = _intent_problems(intent, actions, touched)
+        try:
+            reference = before() if before else None
+        except ReconcileError as e:
+            steps.append(Step("intent", False, f"the workspace itself does not plan: {e.message}"))
+            return done(actions, replacements)
+        wrong = _intent_problems(intent, actions, touched, _planned(document), reference)
         steps.append(Step("intent", not wrong, "\n".join(wrong)))
         if wrong:
             return done(actions, replacements)
@@ -136,8 +168,22 @@ def _actions(
     return actions, replacements, touched
 
 
+def _planned(document: dict[str, Any]) -> dict[str, Planned]:
+    out = {}
+    for change in document.get("resource_changes", []):
+        if change.get("mode") == "data":
+            continue
+        c = change["change"]
+        out[change["address"]] = Planned(list(c["actions"]), c.get("after"), c.get("after_unknown"))
+    return out
+
+
 def _intent_problems(
-    intent: Intent, actions: dict[str, list[str]], touched: dict[str, set[str]]
+    intent: Intent,
+    actions: dict[str, list[str]],
+    touched: dict[str, set[str]],
+    planned: dict[str, Planned],
+    reference: dict[str, Planned] | None,
 ) -> list[str]:
     """Everything the plan does that this proposal should not do."""
     wanted = {
@@ -153,14 +199,23 @@ def _intent_problems(
     elif mine is not None and mine not in wanted:
         expected = " or ".join(str(w) for w in wanted)
         problems.append(f"{intent.address}: the plan would {mine}, expected {expected}")
-    for address, acts in sorted(actions.items()):
-        if address == intent.address or acts == ["no-op"]:
-            continue
-        allowed = intent.drifted.get(address)
-        extra = sorted(touched.get(address, set()) - allowed) if allowed is not None else []
-        if allowed is None or acts != ["update"] or extra:
-            what = f"{acts} ({', '.join(extra)})" if extra else str(acts)
+    elif intent.strategy == "revert" and mine == ["update"] and intent.paths:
+        extra = sorted(touched.get(intent.address, set()) - intent.paths)
+        if extra:
             problems.append(
-                f"{address}: the plan would also {what}; a proposal may change only its own resource"
+                f"{intent.address}: the plan would also change {', '.join(extra)}, which did not drift"
             )
+    for address, now in sorted(planned.items()):
+        if address == intent.address:
+            continue
+        was = reference.get(address) if reference is not None else None
+        if reference is None and now.actions == ["no-op"]:
+            continue
+        if was is not None and now == was:
+            continue  # other drift: the same with and without this proposal
+        if was is None and now.actions == ["no-op"]:
+            continue
+        problems.append(
+            f"{address}: the plan would also {now.actions} differently; a proposal changes only its resource"
+        )
     return problems

@@ -18,7 +18,7 @@ def test_proposals_round_trip_with_their_scan(tmp_path: Path) -> None:
     scan_id = new_scan_id(now)
     report = ScanReport("/ws", scan_id, now, Summary(1, 0, 1, 0, 0, 0), ())
     proposals = [
-        {"proposal_id": "p-aaaa-1", "address": "azurerm_x.a", "strategy": "codify", "valid": True, "diff": "+x\n"},
+        {"proposal_id": "p-aaaa-1", "address": "x.a", "strategy": "codify", "valid": True, "diff": "+"},
         {"proposal_id": "p-bbbb-2", "address": None, "strategy": "import", "valid": False, "diff": ""},
     ]
     with SqliteStore(tmp_path / "state.db") as store:

@@ -150,7 +150,7 @@ def test_the_llm_gets_what_rules_decline_and_only_validated_answers_pass(
     assert right_try["ok"]
     assert "count.index == 1" in resized["diff"] and "local-exec" not in resized["diff"]
     # What failed was fed back: the request for the third answer carries the intent failure.
-    assert "a proposal may change only its own resource" in bodies[3]
+    assert "a proposal changes only its resource" in bodies[3]
     assert _by_address(doc)[f"{VM}[0]"]["valid"] is False
     assert len(bodies) == 5
 
