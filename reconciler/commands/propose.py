@@ -44,11 +44,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if args.patch:
-        patch = "".join(p.diff() for p in result.proposals if p.valid)
-        args.patch.write_text(patch, encoding="utf-8")
-        print(
-            f"wrote {sum(p.valid and bool(p.edits) for p in result.proposals)} edits to {args.patch}",
-            file=sys.stderr,
-        )
+        from reconciler.propose.model import merge_edits
+
+        merged, left_out = merge_edits([e for p in result.proposals if p.valid for e in p.edits])
+        args.patch.write_text("".join(e.diff() for e in merged), encoding="utf-8")
+        proposals = sum(p.valid and bool(p.edits) for p in result.proposals)
+        print(f"wrote {proposals} proposals' edits to {args.patch} ({len(merged)} files)", file=sys.stderr)
+        for edit in left_out:
+            print(
+                f"left out an edit of {edit.path} that overlaps another: propose again after applying",
+                file=sys.stderr,
+            )
     # 0: every proposal is valid; 2: some drift has no valid proposal (a person must look).
     return 0 if all(p.valid for p in result.proposals) else 2

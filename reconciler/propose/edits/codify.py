@@ -3,7 +3,8 @@
 Each :class:`~reconciler.drift.model.Change` is walked down the type's schema to the text that sets it:
 a top-level argument, a map entry, an argument of a nested block, a whole nested block, an element of a
 set-like block (``security_rule``). Values written through ``var.x`` / ``local.y`` are changed where they
-are written (see :mod:`.sources`). What rules cannot do safely is declined with the reason.
+are written (see :mod:`.sources`). One drifted instance of a ``count`` resource gets its own value for
+top-level arguments and tags (see :mod:`.instances`). What rules cannot do safely is declined with the reason.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from providers.azure.mapping.schema import Attr, Block, Item, Kind
 from reconciler.drift.compare import compare
 from reconciler.drift.model import MASK, Drift
 from reconciler.propose.edits.body import Body, Editor, render_block
+from reconciler.propose.edits.instances import Instance, instance_index
 from reconciler.propose.edits.patch import Decline, Declined, Patch
 from reconciler.propose.edits.sources import Sources
 from reconciler.propose.edits.text import Nested, ScanError, block_at, indent_of, line_number
@@ -51,6 +53,8 @@ class _Codify:
         self.maps: dict[tuple[str, int, str], tuple[Body, Attr, dict[str, Any]]] = {}
         self.block: ConfigBlock | None = None
         self.top = -1  # where the resource block's body opens
+        self.index: int | None = None  # the drifted instance of a count resource
+        self.instance: Instance | None = None
 
     def edits(self) -> list[FileEdit]:
         drift = self.drift
@@ -76,6 +80,8 @@ class _Codify:
             drift.address,
             frozenset({(block.file, block.line, block.end_line)}),
         )
+        if self.index is not None:
+            self.instance = Instance(self.editor, body, self.index)
         for change in drift.changes:
             if _masked(change.state) or _masked(change.live):
                 raise Declined(f"{drift.address}.{change.path} is sensitive; rules do not write secrets")
@@ -84,16 +90,24 @@ class _Codify:
             ):
                 continue  # Terraform does not act on it either
             steps = change.path.split(".")
-            self.walk(body, mapping.schema, steps, change.state, change.live)
+            if self.instance is not None:
+                self.instance_change(body, mapping.schema, steps, change.state, change.live)
+            else:
+                self.walk(body, mapping.schema, steps, change.state, change.live)
         for map_body, attr, changes in self.maps.values():
-            self.editor.set_map(map_body, attr, changes)
+            if self.instance is not None:
+                self.instance.set_tags(attr.name, changes)
+            else:
+                self.editor.set_map(map_body, attr, changes)
         return self.patch.edits()
 
     def _check_block(self, block: ConfigBlock) -> None:
         if block.file.endswith(".json") or block.construct_path is not None:
             raise Declined(f"{block.address} is written in JSON ({block.file}); rules edit HCL only")
         single = block.has_count and block.body.get("count") == 1 and not block.has_for_each
-        if (block.has_count or block.has_for_each) and not single:
+        if block.has_count and not single and not block.has_for_each:
+            self.index = instance_index(self.drift.address or "")
+        if (block.has_count or block.has_for_each) and not single and self.index is None:
             how = "count" if block.has_count else "for_each"
             raise Declined(
                 f"{block.address} uses {how}: its arguments are shared by every instance, "
@@ -108,14 +122,7 @@ class _Codify:
         if item is None:
             raise Declined(f"{body.where}.{steps[0]} is not an attribute of the schema")
         if isinstance(item, Attr):
-            block = self.block
-            if (
-                block
-                and body.open == self.top
-                and item.name in block.body
-                and item.name not in block.arguments
-            ):
-                raise Declined(f"{block.address}.{item.name} is set in an override file")
+            self._check_written_here(body, item)
             if item.kind is Kind.MAP_STRING and len(steps) <= 2:
                 self.map_change(body, item, steps[1] if len(steps) == 2 else None, state, live)
             elif len(steps) == 1:
@@ -144,6 +151,32 @@ class _Codify:
             self.walk(self.editor.child(body, configured[index], index), item.items, steps[2:], state, live)
         else:
             raise Declined(f"{body.where}: {'.'.join(steps)} does not match the configured blocks")
+
+    def _check_written_here(self, body: Body, item: Attr) -> None:
+        block = self.block
+        if block and body.open == self.top and item.name in block.body and item.name not in block.arguments:
+            raise Declined(f"{block.address}.{item.name} is set in an override file")
+
+    def instance_change(
+        self, body: Body, items: tuple[Item, ...], steps: list[str], state: Any, live: Any
+    ) -> None:
+        """One instance of a count resource: only top-level scalars and maps (tags) get their own value."""
+        item = next((i for i in items if i.name == steps[0]), None)
+        is_map = isinstance(item, Attr) and item.kind is Kind.MAP_STRING and len(steps) <= 2
+        scalar = isinstance(item, Attr) and item.kind in _SCALARS and len(steps) == 1
+        if not isinstance(item, Attr) or not (is_map or scalar):
+            raise Declined(
+                f"{self.drift.address}.{'.'.join(steps)}: rules give one instance of a count resource "
+                "its own value only for top-level arguments and tags"
+            )
+        if item.sensitive:
+            raise Declined(f"{body.where}.{item.name} is sensitive; rules do not write secrets")
+        self._check_written_here(body, item)
+        if is_map:
+            self.map_change(body, item, steps[1] if len(steps) == 2 else None, state, live)
+        else:
+            assert self.instance is not None  # only called for one instance
+            self.instance.set_scalar(item.name, live)
 
     def map_change(self, body: Body, attr: Attr, key: str | None, state: Any, live: Any) -> None:
         slot = self.maps.setdefault((body.file, body.open, attr.name), (body, attr, {}))[2]
@@ -266,6 +299,9 @@ class _Codify:
             self.editor.add_block(
                 body, block.name, render_block(block.name, block.items, element, indent, order)
             )
+
+
+_SCALARS = (Kind.STRING, Kind.NUMBER, Kind.BOOL)
 
 
 def _elements(value: Any) -> list[dict[str, Any]]:

@@ -575,22 +575,77 @@ resource "azurerm_resource_group" "main" {
 # -- declined -----------------------------------------------------------------------------------------------
 
 
-def test_count_and_for_each_instances_share_their_arguments(tmp_path: Path) -> None:
+def counted(tmp_path: Path) -> Path:
     main = VM_BY_VARIABLES.replace(
-        '  name                  = "web-0"', '  count                 = 2\n  name = "web-${count.index}"'
+        '  name                  = "web-0"', '  count                 = 3\n  name = "web-${count.index}"'
     )
-    root = write(tmp_path, {"main.tf": main, "variables.tf": VARIABLES, "locals.tf": LOCALS})
+    return write(tmp_path, {"main.tf": main, "variables.tf": VARIABLES, "locals.tf": LOCALS})
+
+
+def test_one_count_instance_gets_its_own_size_in_front_of_the_shared_value(tmp_path: Path) -> None:
+    root = counted(tmp_path)
+    before = (root / "main.tf").read_text()
     drift = changed("azurerm_linux_virtual_machine.web[1]", ("size", "Standard_B1s", "Standard_B2s"))
-    assert declined(root, drift) == (
-        "azurerm_linux_virtual_machine.web uses count: its arguments are shared by every instance, "
-        "and only azurerm_linux_virtual_machine.web[1] drifted"
+    edit = only(propose(root, drift))
+    assert edit.after == before.replace(
+        "  size                  = var.vm_size",
+        '  size                  = count.index == 1 ? "Standard_B2s" : var.vm_size',
     )
+    # Another instance drifts later: a branch in front; the same one again: its branch is rewritten.
+    drift = changed("azurerm_linux_virtual_machine.web[2]", ("size", "Standard_B1s", "Standard_B4ms"))
+    only(propose(root, drift))
+    drift = changed("azurerm_linux_virtual_machine.web[1]", ("size", "Standard_B2s", "Standard_B1ms"))
+    only(propose(root, drift))
+    assert (root / "main.tf").read_text() == before.replace(
+        "  size                  = var.vm_size",
+        '  size                  = count.index == 2 ? "Standard_B4ms" : '
+        'count.index == 1 ? "Standard_B1ms" : var.vm_size',
+    )
+
+
+def test_one_count_instance_gets_its_changed_and_added_tags_merged(tmp_path: Path) -> None:
+    root = counted(tmp_path)
+    before = (root / "main.tf").read_text()
+    drift = changed(
+        "azurerm_linux_virtual_machine.web[0]",
+        ("tags.owner", "platform-team", "alice"),
+        ("tags.ticket", None, "INC-42"),
+    )
+    only(propose(root, drift))
+    once = before.replace(
+        "  tags                  = var.tags",
+        '  tags                  = count.index == 0 ? merge(var.tags, { owner = "alice", ticket = "INC-42" })'
+        " : var.tags",
+    )
+    assert (root / "main.tf").read_text() == once
+    drift = changed("azurerm_linux_virtual_machine.web[0]", ("tags.owner", "alice", "bob"))
+    only(propose(root, drift))
+    assert (root / "main.tf").read_text() == once.replace('"alice"', '"bob"')
+    drift = changed("azurerm_linux_virtual_machine.web[1]", ("tags.environment", "demo", None))
+    assert declined(root, drift) == (
+        "azurerm_linux_virtual_machine.web[1].tags: environment removed live; "
+        "rules only add or change keys for one instance"
+    )
+
+
+def test_count_instances_decline_blocks_and_for_each_instances_share_their_arguments(tmp_path: Path) -> None:
+    root = counted(tmp_path)
+    drift = changed("azurerm_linux_virtual_machine.web[1]", ("os_disk.0.caching", "ReadWrite", "None"))
+    assert declined(root, drift) == (
+        "azurerm_linux_virtual_machine.web[1].os_disk.0.caching: rules give one instance of a count "
+        "resource its own value only for top-level arguments and tags"
+    )
+    drift = changed("azurerm_linux_virtual_machine.web[1]", ("admin_password", None, "hunter2"))
+    assert "sensitive" in declined(root, drift)
     main = VM_BY_VARIABLES.replace(
         '  name                  = "web-0"', '  for_each = toset(["a"])\n  name = each.key'
     )
     write(tmp_path, {"main.tf": main})
     drift = changed('azurerm_linux_virtual_machine.web["a"]', ("size", "Standard_B1s", "Standard_B2s"))
-    assert "uses for_each" in declined(root, drift)
+    assert declined(root, drift) == (
+        "azurerm_linux_virtual_machine.web uses for_each: its arguments are shared by every instance, "
+        'and only azurerm_linux_virtual_machine.web["a"] drifted'
+    )
 
 
 def test_complex_expressions_are_not_replaced_by_literals(tmp_path: Path) -> None:
@@ -686,8 +741,12 @@ def test_the_vm_scenario_drifts_on_the_example_project(tmp_path: Path) -> None:
     root = Path(shutil.copytree(EXAMPLE, tmp_path / "azure-vm"))
     main = (root / "main.tf").read_text()
     vm = "azurerm_linux_virtual_machine.web"
-    reason = declined(root, changed(f"{vm}[1]", ("size", "Standard_B1s", "Standard_B2s")))
-    assert reason.startswith(f"{vm} uses count: its arguments are shared by every instance")
+    edit = only(propose(root, changed(f"{vm}[1]", ("size", "Standard_B1s", "Standard_B2s"))))
+    assert edit.after == main.replace(
+        "  size                  = var.vm_size",
+        '  size                  = count.index == 1 ? "Standard_B2s" : var.vm_size',
+    )
+    (root / "main.tf").write_text(main)
     reason = declined(root, changed("azurerm_resource_group.main", ("tags.owner", "platform-team", "alice")))
     assert reason.startswith("var.tags is also read by azurerm_virtual_network.main (main.tf:12)")
 

