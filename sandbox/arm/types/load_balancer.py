@@ -74,54 +74,7 @@ def _prepare_frontend(tx: Tx, body: Body, old: Body | None) -> None:
             body, "properties.privateIPAllocationMethod", ("Dynamic", "Static"), default="Dynamic"
         )
         one_of(body, "properties.privateIPAddressVersion", ("IPv4", "IPv6"), default="IPv4")
-        _assign_private_ip(tx, body, old, subnet, method)
-
-
-def _assign_private_ip(tx: Tx, body: Body, old: Body | None, subnet_id: str, method: str | None) -> None:
-    """A private frontend's address, chosen from its subnet as for a NIC: Static is checked, Dynamic kept."""
-    props = body["properties"]
-    subnet = tx.get(subnet_id)
-    if subnet is None:
-        return  # the engine's reference check answers with the exact error
-    prefix = (
-        dig(subnet, "properties.addressPrefix") or (dig(subnet, "properties.addressPrefixes") or [None])[0]
-    )
-    used = _used_addresses(tx, subnet_id, body["id"])
-    if method == "Static":
-        ip = require(body, "properties.privateIPAddress")
-        if not addr.contains(prefix, ip, subnet_id):
-            raise ArmError(
-                400,
-                "PrivateIPAddressNotInSubnet",
-                f"Frontend IP configuration {body['id']} is referencing private IP address {ip} which is "
-                f"not in the subnet {subnet_id}.",
-            )
-        if ip in used:
-            raise ArmError(
-                400,
-                "PrivateIPAddressInUse",
-                f"Frontend IP configuration {body['id']} is using the private IP address {ip} which is "
-                "already allocated to another resource.",
-            )
-        return
-    previous_ip = dig(old, "properties.privateIPAddress")
-    same_subnet = (dig(old, "properties.subnet.id") or "").lower() == subnet_id.lower()
-    if previous_ip and same_subnet and previous_ip not in used:
-        props["privateIPAddress"] = previous_ip
-    else:
-        props["privateIPAddress"] = addr.allocate(prefix, used, body["id"])
-
-
-def _used_addresses(tx: Tx, subnet_id: str, except_config: str) -> set[str]:
-    used = set()
-    for referrer in tx.referrers(subnet_id):
-        props = referrer.get("properties") or {}
-        for item in (props.get("ipConfigurations") or []) + (props.get("frontendIPConfigurations") or []):
-            if item["id"].lower() == except_config.lower():
-                continue
-            if (dig(item, "properties.subnet.id") or "").lower() == subnet_id.lower():
-                used.add(dig(item, "properties.privateIPAddress"))
-    return used
+        addr.assign_private_ip(tx, body, old, subnet, method, "Frontend IP configuration")
 
 
 def _decorate_frontend(tx: Tx, body: Body) -> None:

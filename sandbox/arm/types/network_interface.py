@@ -16,47 +16,7 @@ def _prepare_ip_configuration(tx: Tx, body: Body, old: Body | None) -> None:
     method = one_of(body, "properties.privateIPAllocationMethod", ("Dynamic", "Static"), default="Dynamic")
     one_of(body, "properties.privateIPAddressVersion", ("IPv4", "IPv6"), default="IPv4")
     set_default(props, "primary", False)
-    subnet = tx.get(subnet_id)
-    if subnet is None:
-        return  # the engine's reference check answers with the exact error
-    prefix = (
-        dig(subnet, "properties.addressPrefix") or (dig(subnet, "properties.addressPrefixes") or [None])[0]
-    )
-    used = _used_addresses(tx, subnet_id, body["id"])
-    if method == "Static":
-        ip = require(body, "properties.privateIPAddress")
-        if not addr.contains(prefix, ip, subnet_id):
-            raise ArmError(
-                400,
-                "PrivateIPAddressNotInSubnet",
-                f"IP configuration {body['id']} is referencing private IP address {ip} which is not in "
-                f"the subnet {subnet_id}.",
-            )
-        if ip in used:
-            raise ArmError(
-                400,
-                "PrivateIPAddressInUse",
-                f"IP configuration {body['id']} is using the private IP address {ip} which is already "
-                "allocated to another resource.",
-            )
-        return
-    previous_ip = dig(old, "properties.privateIPAddress")
-    same_subnet = (dig(old, "properties.subnet.id") or "").lower() == subnet_id.lower()
-    if previous_ip and same_subnet and previous_ip not in used:
-        props["privateIPAddress"] = previous_ip
-    else:
-        props["privateIPAddress"] = addr.allocate(prefix, used, body["id"])
-
-
-def _used_addresses(tx: Tx, subnet_id: str, except_config: str) -> set[str]:
-    used = set()
-    for referrer in tx.referrers(subnet_id):
-        for item in dig(referrer, "properties.ipConfigurations") or []:
-            if item["id"].lower() == except_config.lower():
-                continue
-            if (dig(item, "properties.subnet.id") or "").lower() == subnet_id.lower():
-                used.add(dig(item, "properties.privateIPAddress"))
-    return used
+    addr.assign_private_ip(tx, body, old, subnet_id, method, "IP configuration")
 
 
 IP_CONFIGURATION = ResourceType(
