@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,21 @@ def cloud(tmp_path: Path) -> Iterator[Cloud]:
         }
         with Terraform(EmbeddedEngine(), env=env, base_env=dict(os.environ)) as tf:
             yield Cloud(sandbox, tf, tmp_path)
+
+
+@contextmanager
+def exported(env: dict[str, str]) -> Iterator[None]:
+    """``env`` in this process's environment for the duration (for commands run in-process)."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def dump(value: Any) -> str:

@@ -7,7 +7,6 @@ leaves the estate as the next one expects.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.compute.models import DiskUpdate, VirtualMachineUpdate
 from azure.mgmt.network import NetworkManagementClient
+from sandbox_cloud import exported
 
 from providers.azure.sdk import Endpoint, client, sandbox_credential
 from reconciler.cli import main
@@ -59,17 +59,8 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
         e.tf.apply(e.workspace)
         # Azure fills in back-references after creation; take them into state as an operator would.
         e.tf.apply(e.workspace, extra_args=("-refresh-only",))
-        env = scenario.terraform_env(e.sandbox)
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
+        with exported(scenario.terraform_env(e.sandbox)):
             yield Estate(e, root)
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
 
 
 def test_a_fresh_apply_has_no_drift(estate: Estate) -> None:

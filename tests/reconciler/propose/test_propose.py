@@ -7,7 +7,6 @@ tests run in file order.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 from openai_server import OpenAIServer
+from sandbox_cloud import exported
 
 from reconciler.cli import main
 from sandbox import scenario
@@ -44,21 +44,10 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
         e.tf.apply(e.workspace)
         e.tf.apply(e.workspace, extra_args=("-refresh-only",))
         scenario.drift(e)
-        env = scenario.terraform_env(e.sandbox)
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            assert (
-                main(["drift", str(e.workspace), "--format", "json", "--output", str(root / "drift.json")])
-                == 2
-            )
+        with exported(scenario.terraform_env(e.sandbox)):
+            report = root / "drift.json"
+            assert main(["drift", str(e.workspace), "--format", "json", "--output", str(report)]) == 2
             yield Estate(e, root)
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
 
 
 def _by_address(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
