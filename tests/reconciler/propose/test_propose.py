@@ -90,6 +90,14 @@ def test_rules_codify_what_they_can_and_the_patch_applies(estate: Estate) -> Non
         assert actions[address] == ["no-op"], address
     assert actions[f"{VM}[2]"] == ["update"]  # not codified: the only change left
 
+    # Applying the codified proposals (state takes in the live values) leaves only what was not codified.
+    codified = (f"{VM}[0]", f"{VM}[1]", "azurerm_managed_disk.data", "azurerm_network_security_group.web")
+    estate.e.tf.apply(copy, extra_args=tuple(f"-target={address}" for address in codified))
+    report = estate.root / "after.json"
+    assert main(["drift", str(copy), "--format", "json", "--output", str(report), "--no-store"]) == 2
+    left = [(d["kind"], d["address"]) for d in json.loads(report.read_text())["drifts"]]
+    assert left == [("changed", f"{VM}[2]")]
+
 
 def test_revert_plans_exactly_the_reverting_changes(estate: Estate) -> None:
     code, doc = estate.propose("--strategy", "revert")
