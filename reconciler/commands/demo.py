@@ -56,6 +56,8 @@ def _step(console: Console, text: str) -> Iterator[dict[str, str]]:
 
 def _demo(console: Console, data_dir: Path, keep: bool) -> None:
     from reconciler.drift.run import DriftOptions, run_drift
+    from reconciler.propose.model import merge_edits
+    from reconciler.propose.run import ProposeOptions, run_propose
     from reconciler.report import render
     from sandbox import scenario
 
@@ -98,7 +100,19 @@ def _demo(console: Console, data_dir: Path, keep: bool) -> None:
             ours = {d.address for d in report.drifts if d.kind in ("changed", "deleted")}
             agree = "the same resources" if theirs == ours else f"{len(theirs)} resources (differs!)"
             note["done"] = f": Terraform sees {agree}"
-        console.print("Next: 'reconcile propose' writes the IaC diff that codifies or reverts each change.")
+        with _step(console, "reconcile propose") as note:
+            proposals = run_propose(ProposeOptions(directory=ws, llm=False, environ=environ)).proposals
+            valid = [p for p in proposals if p.valid]
+            note["done"] = (
+                f": {len(valid)} of {len(proposals)} changes codified, each validated by a terraform plan"
+            )
+        for p in proposals:
+            mark = "[green]✔[/]" if p.valid else "[yellow]-[/]"
+            console.print(
+                f"  {mark} {p.address}: {p.explanation if p.valid else p.explanation.split(':')[0]}"
+            )
+        merged, _ = merge_edits([e for p in valid for e in p.edits])
+        console.print("".join(e.diff() for e in merged), markup=False, highlight=False, end="")
         if keep:
             console.print(
                 f"Kept everything in {data_dir}. Serve it again with "

@@ -255,7 +255,7 @@ def _explain(drift: Drift, strategy: Strategy, edits: Sequence[FileEdit]) -> str
     if drift.attribution:
         a = drift.attribution
         who = f" made by {a.caller} via {a.modality}"
-    changes = ", ".join(f"{c.path}: {_show(c.state)} → {_show(c.live)}" for c in drift.changes)
+    changes = ", ".join(_change(c.path, c.state, c.live) for c in drift.changes)
     files = ", ".join(sorted({e.path for e in edits}))
     if strategy == "codify":
         return f"Codify the change{who} ({changes}) in {files}; the plan then shows no change."
@@ -271,6 +271,13 @@ def _explain(drift: Drift, strategy: Strategy, edits: Sequence[FileEdit]) -> str
         f"Bring the unmanaged {drift.type} {drift.resource_id}{who} under Terraform: an import block and "
         f"its configuration in {files}."
     )
+
+
+def _change(path: str, state: Any, live: Any) -> str:
+    """``size: B1s → B2s``; a list or block is named, not printed (the diff shows it)."""
+    if isinstance(state, list | dict) or isinstance(live, list | dict):
+        return f"{path} changed"
+    return f"{path}: {_show(state)} → {_show(live)}"
 
 
 def _show(value: Any) -> str:
