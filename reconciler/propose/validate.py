@@ -46,6 +46,7 @@ class Planned(NamedTuple):
     actions: list[str]
     after: Any
     after_unknown: Any
+    touched: frozenset[str] = frozenset()  # top-level attributes the change sets to a new known value
 
 
 Baseline = Callable[[], dict[str, Planned]]
@@ -174,8 +175,25 @@ def _planned(document: dict[str, Any]) -> dict[str, Planned]:
         if change.get("mode") == "data":
             continue
         c = change["change"]
-        out[change["address"]] = Planned(list(c["actions"]), c.get("after"), c.get("after_unknown"))
+        before, after, unknown = c.get("before") or {}, c.get("after") or {}, c.get("after_unknown") or {}
+        touched = frozenset(
+            k for k in set(before) | set(after) if before.get(k) != after.get(k) or unknown.get(k)
+        )
+        out[change["address"]] = Planned(list(c["actions"]), c.get("after"), c.get("after_unknown"), touched)
     return out
+
+
+def _only_others_drift(
+    intent: Intent, planned: dict[str, Planned], reference: dict[str, Planned] | None
+) -> bool:
+    """A codified resource still updating only because of other drift (a dependency re-created): none of
+    its own drifted attributes change any more, and nothing changes that did not already without it."""
+    if intent.strategy != "codify" or reference is None:
+        return False
+    now, was = planned.get(intent.address), reference.get(intent.address)
+    if now is None or was is None or now.actions != ["update"] or was.actions != ["update"]:
+        return False
+    return not (now.touched & intent.paths) and now.touched <= was.touched
 
 
 def _intent_problems(
@@ -196,7 +214,7 @@ def _intent_problems(
     mine = actions.get(intent.address)
     if mine is None and intent.strategy != "codify":
         problems.append(f"{intent.address}: not in the plan")
-    elif mine is not None and mine not in wanted:
+    elif mine is not None and mine not in wanted and not _only_others_drift(intent, planned, reference):
         expected = " or ".join(str(w) for w in wanted)
         problems.append(f"{intent.address}: the plan would {mine}, expected {expected}")
     elif intent.strategy == "revert" and mine == ["update"] and intent.paths:
