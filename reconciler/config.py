@@ -204,6 +204,11 @@ class Config:
         assert isinstance(value, int), key
         return value
 
+    def store_path(self, root: Path) -> Path:
+        """The store's file: ``store.path``, relative to the workspace root unless absolute."""
+        path = Path(self.get_str("store.path"))
+        return path if path.is_absolute() else root / path
+
     def get_list(self, key: str) -> list[Any]:
         value = self.settings[key].value
         assert isinstance(value, list), key

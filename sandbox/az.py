@@ -6,7 +6,6 @@ portal, or PowerShell), so the Activity Log attributes it exactly as Azure's wou
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from azure.mgmt.compute import ComputeManagementClient
@@ -16,7 +15,7 @@ from azure.mgmt.network.models import SecurityRule
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from providers.azure import apps
-from providers.azure.sdk import Endpoint, client, sandbox_credential
+from providers.azure.sdk import Endpoint, client, sandbox_credential, wire_json
 
 #: The tools a change can be made "through", and the app id each signs in with.
 VIA = {"cli": apps.AZURE_CLI, "portal": apps.AZURE_PORTAL, "powershell": apps.AZURE_POWERSHELL}
@@ -38,7 +37,7 @@ class Az:
 
     def vm_resize(self, group: str, name: str, size: str) -> dict[str, Any]:
         patch = {"properties": {"hardwareProfile": {"vmSize": size}}}
-        return _plain(
+        return wire_json(
             self._compute.virtual_machines.begin_update(group, name, VirtualMachineUpdate(patch)).result()
         )
 
@@ -49,11 +48,11 @@ class Az:
         if enabled and storage_uri:
             boot["storageUri"] = storage_uri
         patch = VirtualMachineUpdate({"properties": {"diagnosticsProfile": {"bootDiagnostics": boot}}})
-        return _plain(self._compute.virtual_machines.begin_update(group, name, patch).result())
+        return wire_json(self._compute.virtual_machines.begin_update(group, name, patch).result())
 
     def disk_update(self, group: str, name: str, size_gb: int) -> dict[str, Any]:
         patch = DiskUpdate({"properties": {"diskSizeGB": size_gb}})
-        return _plain(self._compute.disks.begin_update(group, name, patch).result())
+        return wire_json(self._compute.disks.begin_update(group, name, patch).result())
 
     def nsg_rule_create(
         self,
@@ -85,7 +84,7 @@ class Az:
         else:
             rule["properties"]["destinationPortRanges"] = ports
         poller = self._network.security_rules.begin_create_or_update(group, nsg, name, SecurityRule(rule))
-        return _plain(poller.result())
+        return wire_json(poller.result())
 
     def tag_add(self, resource_id: str, tags: dict[str, str]) -> dict[str, Any]:
         """Merge ``tags`` into the resource's tags (``az tag update --operation Merge``)."""
@@ -95,7 +94,7 @@ class Az:
         poller = self._resources.resources.begin_update_by_id(
             resource_id, api_version=version, parameters={"tags": merged}
         )
-        return _plain(poller.result())
+        return wire_json(poller.result())
 
     def resource_delete(self, resource_id: str) -> None:
         self._resources.resources.begin_delete_by_id(
@@ -115,7 +114,3 @@ class Az:
             if (rt.resource_type or "").lower() == type_path.lower() and rt.api_versions:
                 return str(sorted(rt.api_versions)[-1])
         raise ValueError(f"the sandbox does not serve resources of type {namespace}/{type_path}")
-
-
-def _plain(model: Any) -> dict[str, Any]:
-    return dict(json.loads(json.dumps(model, default=dict)))

@@ -10,12 +10,13 @@ failure means *unknown* — never deleted.
 from __future__ import annotations
 
 import functools
-import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple, Protocol
+
+from providers.azure.sdk import wire_json
 
 Body = dict[str, Any]
 GRAPH_API_VERSION = "2021-03-01"
@@ -137,7 +138,7 @@ class AzureLiveReader:
             return LiveRead(request.resource_id, "unknown", error=f"HTTP {e.status_code} ({code})")
         except AzureError as e:
             return LiveRead(request.resource_id, "unknown", error=f"{type(e).__name__}: {e}".splitlines()[0])
-        return LiveRead(request.resource_id, "found", _plain(body))
+        return LiveRead(request.resource_id, "found", wire_json(body))
 
     def list_groups(self, groups: Sequence[str], types: Sequence[str]) -> list[Body]:
         if not groups or not types:
@@ -194,7 +195,7 @@ class AzureLiveReader:
         for gid in groups:
             group = gid.rstrip("/").rsplit("/", 1)[-1]
             flt = f"eventTimestamp ge '{start}' and resourceGroupName eq '{group}'"
-            out.extend(_plain(e) for e in monitor.activity_logs.list(filter=flt))
+            out.extend(wire_json(e) for e in monitor.activity_logs.list(filter=flt))
         return out
 
 
@@ -222,11 +223,3 @@ def _canonical_type(lowered: str, resource_id: str) -> str:
 
 def _kql_list(values: Iterable[str]) -> str:
     return ", ".join("'" + v.replace("'", "\\'") + "'" for v in values)
-
-
-def _plain(model: Any) -> Body:
-    """A model as wire JSON: newer SDKs' models are mappings, msrest-style ones (monitor) serialize."""
-    serialize = getattr(model, "serialize", None)
-    if callable(serialize) and not isinstance(model, dict):
-        return dict(json.loads(json.dumps(serialize(keep_readonly=True), default=str)))
-    return dict(json.loads(json.dumps(model, default=dict)))

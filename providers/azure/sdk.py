@@ -83,5 +83,16 @@ def client(cls: type[C], endpoint: Endpoint, **kwargs: Any) -> C:
     return cls(endpoint.credential, **options)  # type: ignore[call-arg]
 
 
+def wire_json(model: Any) -> dict[str, Any]:
+    """An SDK model as ARM's wire JSON (camelCase, with ``properties``), as plain dicts and lists.
+
+    Newer SDKs' models are mappings over the wire JSON; msrest-style ones (monitor) serialize themselves.
+    """
+    serialize = getattr(model, "serialize", None)
+    if callable(serialize) and not isinstance(model, dict):
+        return dict(json.loads(json.dumps(serialize(keep_readonly=True), default=str)))
+    return dict(json.loads(json.dumps(model, default=dict)))
+
+
 def _takes_subscription(cls: type) -> bool:
     return "subscription_id" in inspect.signature(cls).parameters

@@ -33,8 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = args.directory.resolve()
     settings = load_config(root)
-    store_path = Path(settings.get_str("store.path"))
-    path = store_path if store_path.is_absolute() else root / store_path
+    path = settings.store_path(root)
     if not path.exists():
         raise ReconcileError(f"{path}: no scans yet; run 'reconcile drift' first")
     with SqliteStore(path) as store:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reconciler.config import load_config
 from reconciler.terraform.cliconfig import terraform_environ
-from reconciler.terraform.engine import engine_from_setting
+from reconciler.terraform.engine import engine_from_config
 
 HELP = "run Terraform (the configured engine) with the given arguments"
 
@@ -52,8 +52,7 @@ def passthrough(args: list[str]) -> int:
     chdir = chdir_of(args)
     # The workspace is where Terraform will run, so its reconcile.toml picks the engine.
     workspace = cwd / chdir if chdir else cwd
-    setting = load_config(workspace)["terraform.engine"]
-    engine = engine_from_setting(str(setting.value), setting.where, setting.base_dir)
+    engine = engine_from_config(load_config(workspace))
     with tempfile.TemporaryDirectory(prefix="reconcile-terraform-") as scratch:
         env = terraform_environ(os.environ, scratch=Path(scratch))
         # Terraform writes to the same file descriptors: what we printed must come out first.

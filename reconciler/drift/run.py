@@ -48,7 +48,7 @@ def run_drift(options: DriftOptions) -> ScanReport:
     settings = load_config(root, env=environ)
     rules = parse_rules(settings.get_list("ignore"), settings["ignore"].where)
     workdir, _ = working_directory(root, options.stack)
-    store_path = _store_path(settings, root)
+    store_path = settings.store_path(root)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-config") as pool:
         loading = pool.submit(load_workspace, root, options.stack)
         try:
@@ -94,11 +94,9 @@ def state_snapshot(
     """The workspace's state: a local file when given, else ``terraform state pull`` (any backend)."""
     if state_file is not None:
         return read_state_file(state_file)
-    from reconciler.terraform import Terraform, engine_from_setting
+    from reconciler.terraform import Terraform, engine_from_config
 
-    setting = settings["terraform.engine"]
-    engine = engine_from_setting(str(setting.value), setting.where, setting.base_dir)
-    with Terraform(engine, base_env=dict(environ)) as tf:
+    with Terraform(engine_from_config(settings), base_env=dict(environ)) as tf:
         # `state pull` works with every backend and keeps the serial the proposal engine checks.
         result = tf.run(["state", "pull"], workdir)
     if result.rc != 0:
@@ -178,11 +176,6 @@ def _terraform_ids(settings: Config, environ: Mapping[str, str]) -> tuple[str, .
 
 
 # -- the store ----------------------------------------------------------------------------------------
-
-
-def _store_path(settings: Config, root: Path) -> Path:
-    path = Path(settings.get_str("store.path"))
-    return path if path.is_absolute() else root / path
 
 
 def _scan_id(now: datetime) -> str:

@@ -22,7 +22,7 @@ from reconciler.errors import ReconcileError
 from reconciler.propose.advisories import advisories
 from reconciler.propose.model import Attempt, FileEdit, Proposal, Step, Strategy, to_json
 from reconciler.propose.validate import Intent, Outcome, PolicyCheck, baseline, validate
-from reconciler.terraform import Terraform
+from reconciler.terraform import Terraform, engine_from_config
 from reconciler.workspace import Configuration, StateSnapshot
 
 Choice = Literal["codify", "revert", "auto"]
@@ -53,7 +53,7 @@ def run_propose(options: ProposeOptions) -> ProposalSet:
     root = options.directory.resolve()
     environ = dict(os.environ if options.environ is None else options.environ)
     settings = load_config(root, env=environ)
-    store_path = _store_path(settings, root)
+    store_path = settings.store_path(root)
     scan: ScanReport | None = None
     scanned_serial: int | None = None
     if store_path.exists():
@@ -75,8 +75,7 @@ def run_propose(options: ProposeOptions) -> ProposalSet:
             f"{scanned_serial}; run 'reconcile drift' again"
         )
     configuration = load_workspace(root)
-    engine = _engine(settings)
-    with Terraform(engine, base_env=environ) as tf:
+    with Terraform(engine_from_config(settings), base_env=environ) as tf:
         maker = _Maker(root, configuration, state, tf, _policy(settings, root), _llm(settings, options.llm))
         proposals = tuple(p for d in scan.drifts if (p := maker.make(scan, d, options.strategy)) is not None)
     with SqliteStore(store_path) as store:
@@ -287,18 +286,6 @@ def _show(value: Any) -> str:
 def _proposal_id(scan_id: str, drift: Drift, strategy: str) -> str:
     key = f"{scan_id}|{drift.address or drift.resource_id}|{strategy}".encode()
     return "p-" + hashlib.sha256(key).hexdigest()[:12]
-
-
-def _store_path(settings: Config, root: Path) -> Path:
-    path = Path(settings.get_str("store.path"))
-    return path if path.is_absolute() else root / path
-
-
-def _engine(settings: Config) -> Any:
-    from reconciler.terraform import engine_from_setting
-
-    setting = settings["terraform.engine"]
-    return engine_from_setting(str(setting.value), setting.where, setting.base_dir)
 
 
 def _policy(settings: Config, root: Path) -> PolicyCheck | None:

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from reconciler.terraform.cliconfig import terraform_environ, write_cli_config
 from reconciler.terraform.diagnostics import Diagnostic
-from reconciler.terraform.engine import BinaryEngine, EmbeddedEngine, Engine, RunResult, engine_from_setting
+from reconciler.terraform.engine import (
+    BinaryEngine,
+    EmbeddedEngine,
+    Engine,
+    RunResult,
+    engine_from_config,
+    engine_from_setting,
+)
 from reconciler.terraform.terraform import ApplyOutcome, ChangeSummary, PlanOutcome, Terraform
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "PlanOutcome",
     "RunResult",
     "Terraform",
+    "engine_from_config",
     "engine_from_setting",
     "terraform_environ",
     "write_cli_config",

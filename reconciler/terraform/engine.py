@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from reconciler.config import Config
 from reconciler.errors import ConfigError, TerraformError
 
 EMBEDDED = "embedded"
@@ -151,6 +152,12 @@ def _attach(argv: list[str], cwd: Path, env: Mapping[str, str], name: str) -> in
             # locks and writing state; killing it now, as subprocess.run would, could corrupt both.
             # A second Ctrl-C makes Terraform itself stop at once.
             continue
+
+
+def engine_from_config(config: Config) -> Engine:
+    """The engine the ``terraform.engine`` setting names, errors pointing at where it was set."""
+    setting = config["terraform.engine"]
+    return engine_from_setting(str(setting.value), setting.where, setting.base_dir)
 
 
 def engine_from_setting(value: str, where: str = "terraform.engine", base: Path | None = None) -> Engine:

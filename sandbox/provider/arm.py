@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.core.rest import HttpRequest
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from providers.azure.sdk import Endpoint, client
+from providers.azure.sdk import Endpoint, client, wire_json
 from sandbox.provider.errors import ArmCallError
 
 Body = dict[str, Any]
@@ -31,7 +30,7 @@ class ArmClient:
             if e.status_code == 404:
                 return None
             raise _error(e) from None
-        return _as_dict(response)
+        return wire_json(response)
 
     def put(self, resource_id: str, api_version: str, body: Body) -> Body:
         try:
@@ -77,11 +76,6 @@ class ArmClient:
             if e.status_code == 404:
                 return
             raise _error(e) from None
-
-
-def _as_dict(response: Any) -> Body:
-    # The SDK's models are mappings over the wire JSON: serialize them back to plain dicts and lists.
-    return dict(json.loads(json.dumps(response, default=dict)))
 
 
 def _error(e: HttpResponseError) -> ArmCallError:
