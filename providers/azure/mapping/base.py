@@ -39,6 +39,27 @@ class Lookup(NamedTuple):
     action: str = ""
 
 
+class Echo(NamedTuple):
+    """Part of this resource's body that resources of another azurerm type may manage one by one.
+
+    azurerm lets a virtual network's subnets be written inline (its ``subnet`` block) or as
+    ``azurerm_subnet`` resources, an NSG's rules inline or as ``azurerm_network_security_rule``, a route
+    table's routes inline or as ``azurerm_route``. The block is Optional+Computed, so a read shows every
+    element however it was written. When the configuration does not set ``block``, the drift engine
+    treats its elements as echoes: one whose ``owner`` resource is in state is that resource's business,
+    not this one's; one nobody in state owns is an unmanaged ``owner`` resource. When the configuration
+    sets the block inline, the elements are this resource's own and compared as usual. Proposals never
+    write such a block next to an owner resource (azurerm documents that the two overwrite each other).
+    """
+
+    #: the Optional+Computed block of this resource whose elements other resources may own
+    block: str
+    #: the azurerm type that manages one element on its own
+    owner: str
+    #: the ARM id an owner's state holds for an element, from this resource's id and the element
+    element_id: Callable[[str, Attrs], str]
+
+
 @dataclass(frozen=True)
 class Embedded:
     """How an embedded resource lives in its parent's body."""
@@ -73,3 +94,5 @@ class Mapping:
     #: further reads ``from_arm`` needs, given the body with the lookups found so far under
     #: ``body[LOOKUPS]`` (called again until it asks for nothing new, so a read may follow from another)
     lookups: Callable[[Body], list[Lookup]] = lambda body: []
+    #: blocks whose elements resources of other types may manage one by one (see :class:`Echo`)
+    echoes: tuple[Echo, ...] = ()

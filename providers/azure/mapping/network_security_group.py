@@ -12,7 +12,7 @@ from typing import Any
 from tf.types import Unknown
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Mapping
+from providers.azure.mapping.base import Body, Echo, Mapping
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
@@ -228,6 +228,13 @@ NETWORK_SECURITY_GROUP = Mapping(
     from_arm=_nsg_from_arm,
     validate=_nsg_validate,
     to_arm_update=_nsg_update,
+    echoes=(
+        Echo(
+            "security_rule",
+            "azurerm_network_security_rule",
+            lambda nsg, r: f"{nsg}/securityRules/{r['name']}",
+        ),
+    ),
 )
 
 

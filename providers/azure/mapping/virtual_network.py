@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Mapping
+from providers.azure.mapping.base import Body, Echo, Mapping
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
@@ -153,6 +153,7 @@ VIRTUAL_NETWORK = Mapping(
     id_of=_vnet_id,
     to_arm=_vnet_to_arm,
     from_arm=_vnet_from_arm,
+    echoes=(Echo("subnet", "azurerm_subnet", lambda vnet, s: f"{vnet}/subnets/{s['name']}"),),
 )
 
 
