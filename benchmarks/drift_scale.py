@@ -29,7 +29,7 @@ from providers.azure.mapping import MAPPINGS
 from sandbox import lifecycle
 from sandbox.admin import AdminClient
 from sandbox.arm.identity import make_token
-from sandbox.provider.install import install
+from sandbox.environment import client_environment
 from sandbox.server import identity
 
 GROUPS = 10
@@ -67,10 +67,7 @@ def measure(
         ws = workspace(root / "ws", bodies, size)
         env = {
             **os.environ,
-            "RECONCILE_AZURE_ENDPOINT": server.url,
-            "ARM_SUBSCRIPTION_ID": sub,
-            "ARM_TENANT_ID": identity(data_dir).tenant,
-            "TF_CLI_CONFIG_FILE": str(install(data_dir)),
+            **client_environment(server.url, data_dir),
             "RECONCILE_CONCURRENCY": "32",
             # Measure what a user's machine runs: modules from cached bytecode.
             "PYTHONDONTWRITEBYTECODE": "",

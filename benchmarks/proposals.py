@@ -19,11 +19,11 @@ from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.network.models import PublicIPAddress
 
 from providers.azure.sdk import Endpoint, client, sandbox_credential
+from reconciler import scenario
 from reconciler.drift.run import DriftOptions, run_drift
-from reconciler.propose.model import Proposal
 from reconciler.propose.run import ProposeOptions, run_propose
-from sandbox import scenario
 from sandbox.az import Az, endpoint_for
+from state.proposal import Proposal
 
 CATEGORIES = {
     "azurerm_linux_virtual_machine.web[0]": "tag change, one instance of a count",

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sandbox import scenario
+from reconciler import scenario
 
 TARGETS = {"apply": 15.0, "plan (no changes)": 5.0}
 

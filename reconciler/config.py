@@ -164,6 +164,11 @@ class Setting(NamedTuple):
             return f"{self.key} (default)"
         return self.source.name
 
+    def error(self, detail: str) -> ConfigError:
+        """A :class:`ConfigError` about this value, naming where to fix it."""
+        file = self.source.name if self.source.kind == "file" else None
+        return ConfigError(f"{self.where}: {detail}", file=file)
+
     @property
     def base_dir(self) -> Path:
         """The directory a relative path in this value is relative to."""
@@ -267,7 +272,7 @@ def _read_file(workspace: Path) -> tuple[Path | None, Source, Mapping[str, Any]]
         table = tool.get("reconcile") if isinstance(tool, dict) else None
         if table is not None:
             if not isinstance(table, dict):
-                raise ConfigError(f"{source.name}: tool.reconcile: expected a table ([tool.reconcile])")
+                raise ConfigError.at(source.name, None, "tool.reconcile: expected a table ([tool.reconcile])")
             return pyproject, source, table
     return None, Source("default", "default"), {}
 
@@ -279,19 +284,18 @@ def _parse(path: Path, source: Source) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{source.name}: cannot read: {e}") from e
+        raise ConfigError(f"{source.name}: cannot read: {e}", file=source.name) from e
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         message = str(e)
         # Python 3.11's TOMLDecodeError has no line attribute; its message ends with the position.
         position = _TOML_POSITION.search(message)
+        line = int(position[1]) if position else None
+        where = f"{source.name}:{position[1]}:{position[2]}" if position else source.name
         if position:
-            where = f"{source.name}:{position[1]}:{position[2]}"
             message = message[: position.start()].rstrip()
-        else:
-            where = source.name
-        raise ConfigError(f"{where}: invalid TOML: {message}") from e
+        raise ConfigError(f"{where}: invalid TOML: {message}", file=source.name, line=line) from e
 
 
 def _flatten(
@@ -310,10 +314,10 @@ def _flatten(
             continue
         full = f"{source.key_prefix}{key}"
         if is_section:
-            raise ConfigError(f"{source.name}: {full}: expected a table ([{full}])")
+            raise ConfigError(f"{source.name}: {full}: expected a table ([{full}])", file=source.name)
         close = difflib.get_close_matches(key, by_key, n=1)
         hint = f" (did you mean {source.key_prefix}{close[0]}?)" if close else ""
-        raise ConfigError(f"{source.name}: {full}: unknown setting{hint}")
+        raise ConfigError(f"{source.name}: {full}: unknown setting{hint}", file=source.name)
     return found
 
 
@@ -330,7 +334,7 @@ def _checked(setting: Setting, expected: type) -> Setting:
     # bool is an int to Python but not to TOML users.
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         wanted = _TYPE_NAMES.get(expected, expected.__name__)
-        raise ConfigError(f"{setting.where}: expected {wanted}, got {_type_name(value)} {value!r}")
+        raise setting.error(f"expected {wanted}, got {_type_name(value)} {value!r}")
     return setting
 
 

@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from reconciler.errors import SandboxError
+from sandbox.errors import SandboxError
 
 
 class AdminClient:

@@ -8,12 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from azure.mgmt.compute import ComputeManagementClient
-from azure.mgmt.compute.models import DiskUpdate, VirtualMachineUpdate
-from azure.mgmt.network import NetworkManagementClient
-from azure.mgmt.network.models import SecurityRule
-from azure.mgmt.resource.resources import ResourceManagementClient
-
 from providers.azure import apps
 from providers.azure.sdk import Endpoint, client, sandbox_credential, wire_json
 
@@ -30,12 +24,19 @@ class Az:
     """The verbs; each returns the resource as ARM answers it (what ``az`` prints)."""
 
     def __init__(self, endpoint: Endpoint) -> None:
+        # The management SDKs cost ~0.4 s to import: only commands that change something pay it.
+        from azure.mgmt.compute import ComputeManagementClient
+        from azure.mgmt.network import NetworkManagementClient
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
         self.endpoint = endpoint
         self._compute = client(ComputeManagementClient, endpoint)
         self._network = client(NetworkManagementClient, endpoint)
         self._resources = client(ResourceManagementClient, endpoint)
 
     def vm_resize(self, group: str, name: str, size: str) -> dict[str, Any]:
+        from azure.mgmt.compute.models import VirtualMachineUpdate  # heavy, see __init__
+
         patch = {"properties": {"hardwareProfile": {"vmSize": size}}}
         return wire_json(
             self._compute.virtual_machines.begin_update(group, name, VirtualMachineUpdate(patch)).result()
@@ -44,6 +45,8 @@ class Az:
     def vm_boot_diagnostics(
         self, group: str, name: str, enabled: bool, storage_uri: str | None = None
     ) -> dict[str, Any]:
+        from azure.mgmt.compute.models import VirtualMachineUpdate  # heavy, see __init__
+
         boot: dict[str, Any] = {"enabled": enabled}
         if enabled and storage_uri:
             boot["storageUri"] = storage_uri
@@ -51,6 +54,8 @@ class Az:
         return wire_json(self._compute.virtual_machines.begin_update(group, name, patch).result())
 
     def disk_update(self, group: str, name: str, size_gb: int) -> dict[str, Any]:
+        from azure.mgmt.compute.models import DiskUpdate  # heavy, see __init__
+
         patch = DiskUpdate({"properties": {"diskSizeGB": size_gb}})
         return wire_json(self._compute.disks.begin_update(group, name, patch).result())
 
@@ -67,6 +72,8 @@ class Az:
         direction: str = "Inbound",
         source_address_prefix: str = "*",
     ) -> dict[str, Any]:
+        from azure.mgmt.network.models import SecurityRule  # heavy, see __init__
+
         ports = destination_port_ranges or ["*"]
         rule: dict[str, Any] = {
             "properties": {

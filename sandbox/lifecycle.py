@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from reconciler.errors import SandboxError
+from sandbox.errors import SandboxError
 from sandbox.server import (
     Sandbox,
     ServerInfo,

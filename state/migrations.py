@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
-from reconciler.errors import StoreError
+from state.errors import StoreError
 from state.schema import MIGRATIONS, Migration
 
 APPLICATION_ID = 0x52434E4C  # "RCNL": tells our files from other programs' SQLite files
@@ -38,7 +38,9 @@ def check(path: Path, head: Header, known: int) -> None:
     ours = head.application_id == APPLICATION_ID
     fresh = head == Header(0, 0, 0)
     if not ours and not fresh:
-        raise StoreError(f"{path}: not a reconcile state database (an SQLite file of another program)")
+        raise StoreError(
+            f"{path}: not a reconcile state database (an SQLite file of another program)", file=str(path)
+        )
     if head.version > known:
         raise StoreError(
             f"{path}: written by a newer reconcile (schema version {head.version}, this one knows"

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from reconciler.drift.model import Attribution, Change, Drift, ScanReport, Source, Summary
+from state.report import Attribution, Change, Drift, ScanReport, Source, Summary
 from state.store import ScanInfo, Snapshot
 
 Row = tuple[Any, ...]

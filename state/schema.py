@@ -103,7 +103,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 strategy TEXT NOT NULL,
                 valid BOOLEAN NOT NULL,
                 created_at TEXT NOT NULL,
-                body TEXT NOT NULL  -- the proposal's JSON form (reconciler.propose.model.to_json)
+                body TEXT NOT NULL  -- the proposal's JSON form (state.proposal.to_json)
             )""",
             "CREATE INDEX proposals_scan ON proposals (scan_id, seq)",
         ),

@@ -21,8 +21,8 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from reconciler.errors import StoreError
 from state import migrations
+from state.errors import StoreError
 from state.sqlstore import Cursor, SqlStore, utcnow
 
 BUSY_TIMEOUT_S = 30.0
@@ -65,11 +65,11 @@ class SqliteStore(SqlStore):
     def _open(self) -> sqlite3.Connection:
         path = self.path
         if path.is_dir():
-            raise StoreError(f"{path}: is a directory, not a state database")
+            raise StoreError.at(path, "is a directory, not a state database")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise StoreError(f"{path}: cannot create its directory: {e.strerror or e}") from e
+            raise StoreError.at(path, f"cannot create its directory: {e.strerror or e}") from e
         if not path.exists():
             self._create()
         with self._errors():
@@ -91,7 +91,7 @@ class SqliteStore(SqlStore):
         try:
             fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
         except OSError as e:
-            raise StoreError(f"{path}: cannot create it: {e.strerror or e}") from e
+            raise StoreError.at(path, f"cannot create it: {e.strerror or e}") from e
         os.close(fd)
         tmp = Path(name)
         with self._errors():
@@ -133,7 +133,7 @@ class SqliteStore(SqlStore):
         try:
             yield
         except sqlite3.Error as e:
-            raise StoreError(f"{self.path}: {self._reason(e)}") from e
+            raise StoreError.at(self.path, f"{self._reason(e)}") from e
 
     def _reason(self, e: sqlite3.Error) -> str:
         text = (str(e).splitlines() or [type(e).__name__])[0]

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from reconciler.drift.model import ScanReport
-from reconciler.errors import StoreError
 from state import rows
+from state.errors import StoreError
+from state.report import ScanReport
 from state.schema import QUERIES, Queries
 from state.store import ScanInfo, Snapshot
 
@@ -88,7 +88,9 @@ class SqlStore:
         with self._write() as cur:
             cur.execute(q.scan_exists, (report.scan_id,))
             if cur.fetchone() is not None:
-                raise StoreError(f"{self.location}: scan {report.scan_id} is already saved")
+                raise StoreError(
+                    f"{self.location}: scan {report.scan_id} is already saved", file=str(self.location)
+                )
             cur.execute(q.insert_workspace, (report.workspace, rows.timestamp(now)))
             cur.execute(q.insert_scan, r.scan)
             # executemany with an empty list is fine in sqlite3 but not in every driver.
@@ -173,7 +175,9 @@ class SqlStore:
             cur.execute(self._q.proposal_with_prefix, (len(proposal_id), proposal_id))
             found = cur.fetchall()
         if len(found) > 1:
-            raise StoreError(f"{self.location}: proposal id {proposal_id!r} is ambiguous")
+            raise StoreError(
+                f"{self.location}: proposal id {proposal_id!r} is ambiguous", file=str(self.location)
+            )
         return json.loads(found[0][0]) if found else None
 
     def _report(self, cur: Cursor, sid: str) -> ScanReport:
@@ -202,5 +206,5 @@ class SqlStore:
     def _require(self, cur: Cursor, scan_id: str) -> str:
         sid = self._resolve(cur, scan_id)
         if sid is None:
-            raise StoreError(f"{self.location}: no scan {scan_id!r}")
+            raise StoreError.at(self.location, f"no scan {scan_id!r}")
         return sid

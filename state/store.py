@@ -1,10 +1,10 @@
 """The contract of the drift-history store, its records, and scan ids.
 
-A store keeps, per workspace, every drift scan: the :class:`~reconciler.drift.model.ScanReport` (summary,
+A store keeps, per workspace, every drift scan: the :class:`~state.report.ScanReport` (summary,
 errors, drift items with their attribution and source) plus one :class:`Snapshot` per resource with its
 three views (HCL config, Terraform state, live read). :class:`~state.sqlite.SqliteStore` is the default
-implementation, one file at :data:`DEFAULT_PATH` inside the workspace; the SQL it runs lives in
-:mod:`state.schema` so that a PostgreSQL store can run the same statements.
+implementation, one file inside the workspace (``store.path``, ``.reconcile/state.db`` by default);
+the SQL it runs lives in :mod:`state.schema` so that a PostgreSQL store can run the same statements.
 
 Every failure a user can cause or fix (a corrupt file, a database from a newer reconcile, an unknown or
 ambiguous scan id, a lock held too long) is a :class:`~reconciler.errors.StoreError` naming the file.
@@ -15,13 +15,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from reconciler.drift.model import ScanReport, Summary
-
-# Relative to the workspace root; the command resolves it and passes the full path in.
-DEFAULT_PATH = Path(".reconcile", "state.db")
+from state.report import ScanReport, Summary
 
 
 class Snapshot(NamedTuple):

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple, Protocol
 
-from providers.azure.sdk import wire_json
+from providers.azure.sdk import client, wire_json
 
 Body = dict[str, Any]
 GRAPH_API_VERSION = "2021-03-01"
@@ -91,15 +91,11 @@ class AzureLiveReader:
     def _resources(self) -> Any:
         from azure.mgmt.resource.resources import ResourceManagementClient
 
-        from providers.azure.sdk import client
-
         return client(ResourceManagementClient, self.endpoint, **self._options).resources
 
     @functools.cached_property
     def _graph(self) -> Any:
         from azure.mgmt.resourcegraph import ResourceGraphClient
-
-        from providers.azure.sdk import client
 
         return client(ResourceGraphClient, self.endpoint, **self._options)
 
@@ -186,8 +182,6 @@ class AzureLiveReader:
 
     def events(self, groups: Sequence[str], since: datetime) -> list[Body]:
         from azure.mgmt.monitor import MonitorManagementClient
-
-        from providers.azure.sdk import client
 
         monitor = client(MonitorManagementClient, self.endpoint, **self._options)
         out: list[Body] = []

@@ -19,6 +19,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from reconciler import scenario
+from reconciler.drift.run import DriftOptions, run_drift
+from reconciler.propose.patch import merge_edits
+from reconciler.propose.run import ProposeOptions, run_propose
+from reconciler.report import render
+
 HELP = "run the VM scenario on a sandbox: apply, drift it out of band, show what changed and who did it"
 
 _TOOLS = {"portal": "Azure Portal", "cli": "Azure CLI", "powershell": "Azure PowerShell"}
@@ -55,12 +61,6 @@ def _step(console: Console, text: str) -> Iterator[dict[str, str]]:
 
 
 def _demo(console: Console, data_dir: Path, keep: bool) -> None:
-    from reconciler.drift.run import DriftOptions, run_drift
-    from reconciler.propose.model import merge_edits
-    from reconciler.propose.run import ProposeOptions, run_propose
-    from reconciler.report import render
-    from sandbox import scenario
-
     with scenario.estate(data_dir) as e:
         console.print(
             f"[bold]Sandbox cloud[/] at {e.sandbox.url} · subscription {e.subscription} · data in {data_dir}"

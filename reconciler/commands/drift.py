@@ -10,7 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from reconciler.report import FORMATS
+from reconciler.drift.run import DriftOptions, run_drift
+from reconciler.report import FORMATS, render
 
 HELP = "detect drift between Terraform state and the live cloud, with who did it (exit 0 in sync, 2 drift)"
 
@@ -28,9 +29,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reconciler.drift.run import DriftOptions, run_drift
-    from reconciler.report import render
-
     options = DriftOptions(
         directory=args.directory,
         state_file=args.state,

@@ -7,7 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from reconciler.report import FORMATS
+from reconciler.config import load_config
+from reconciler.errors import ReconcileError
+from reconciler.report import FORMATS, render
+from state.report import rfc3339
+from state.sqlite import SqliteStore
 
 HELP = "list past drift scans and their counts, or show one scan (SCAN_ID or a unique prefix)"
 
@@ -25,12 +29,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reconciler.config import load_config
-    from reconciler.drift.model import rfc3339
-    from reconciler.errors import ReconcileError
-    from reconciler.report import render
-    from state.sqlite import SqliteStore
-
     root = args.directory.resolve()
     settings = load_config(root)
     path = settings.store_path(root)

@@ -6,6 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from reconciler.propose.patch import merge_edits
+from reconciler.propose.render import render
+from reconciler.propose.run import ProposeOptions, run_propose
+
 HELP = "propose validated IaC diffs that codify, revert or import each drift of the latest scan"
 
 
@@ -30,9 +34,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reconciler.propose.render import render
-    from reconciler.propose.run import ProposeOptions, run_propose
-
     result = run_propose(
         ProposeOptions(
             directory=args.directory, strategy=args.strategy, scan_id=args.scan_id, llm=not args.no_llm
@@ -44,8 +45,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if args.patch:
-        from reconciler.propose.model import merge_edits
-
         merged, left_out = merge_edits([e for p in result.proposals if p.valid for e in p.edits])
         args.patch.write_text("".join(e.diff() for e in merged), encoding="utf-8")
         proposals = sum(p.valid and bool(p.edits) for p in result.proposals)

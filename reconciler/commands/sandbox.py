@@ -12,10 +12,9 @@ from typing import Any
 
 from reconciler.commands import sandbox_az
 from reconciler.errors import ConfigError
-from sandbox import DEFAULT_DATA_DIR
-
-# The server, its admin client and the provider installer load inside the verbs that use them: every
-# `reconcile` command imports this module.
+from sandbox import DEFAULT_DATA_DIR, lifecycle
+from sandbox.admin import AdminClient
+from sandbox.environment import client_environment
 
 HELP = "run the sandbox cloud (a local ARM emulator): up, env, status, down, faults, az"
 
@@ -89,8 +88,6 @@ def run(args: argparse.Namespace) -> int:
     if action == "status":
         return _status(args, data_dir)
     if action == "down":
-        from sandbox import lifecycle
-
         info = lifecycle.stop(data_dir)
         print(f"stopped the sandbox at {info.url}" if info else f"no sandbox was running for {data_dir}")
         return 0
@@ -100,8 +97,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace, data_dir: Path) -> int:
-    from sandbox import lifecycle
-
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port: {args.port} is not a port number")
     if args.detach:
@@ -122,19 +117,7 @@ def _up(args: argparse.Namespace, data_dir: Path) -> int:
 
 def environment(data_dir: Path) -> dict[str, str]:
     """The variables that point Azure clients (ours, the SDKs, Terraform) at a running sandbox."""
-    from sandbox import lifecycle
-    from sandbox.provider.install import install as install_provider
-    from sandbox.server import identity
-
-    info = lifecycle.require_running(data_dir)
-    ident = identity(data_dir)
-    return {
-        "RECONCILE_AZURE_ENDPOINT": info.url,
-        "RECONCILE_SANDBOX_DIR": str(data_dir.resolve()),
-        "ARM_SUBSCRIPTION_ID": ident.subscription,
-        "ARM_TENANT_ID": ident.tenant,
-        "TF_CLI_CONFIG_FILE": str(install_provider(data_dir)),
-    }
+    return client_environment(lifecycle.require_running(data_dir).url, data_dir)
 
 
 def _env(args: argparse.Namespace, data_dir: Path) -> int:
@@ -148,9 +131,6 @@ def _env(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _status(args: argparse.Namespace, data_dir: Path) -> int:
-    from sandbox import lifecycle
-    from sandbox.admin import AdminClient
-
     info = lifecycle.running(data_dir)
     report: dict[str, Any] = {"data_dir": str(data_dir), "running": info is not None}
     if info:
@@ -165,9 +145,6 @@ def _status(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _faults(args: argparse.Namespace, data_dir: Path) -> int:
-    from sandbox import lifecycle
-    from sandbox.admin import AdminClient
-
     admin = AdminClient(lifecycle.require_running(data_dir).url)
     if args.faults_command == "add":
         if not 0.0 <= args.rate <= 1.0:

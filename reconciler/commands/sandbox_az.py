@@ -8,7 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reconciler.errors import ConfigError, SandboxError
+from reconciler.errors import ConfigError
+from sandbox import lifecycle
+from sandbox.az import Az, endpoint_for
+from sandbox.errors import SandboxError
+from sandbox.server import identity
 
 DataDirArg = Callable[[argparse.ArgumentParser], None]
 
@@ -88,10 +92,6 @@ def _group_and_name(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, data_dir: Path) -> int:
     from azure.core.exceptions import HttpResponseError
-
-    from sandbox import lifecycle
-    from sandbox.az import Az, endpoint_for
-    from sandbox.server import identity
 
     info = lifecycle.require_running(data_dir)
     az = Az(endpoint_for(info.url, identity(data_dir).subscription, args.user, args.via))

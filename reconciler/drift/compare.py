@@ -15,7 +15,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from providers.azure.mapping.schema import Attr, Attrs, Block, Item, Kind
-from reconciler.drift.model import MASK, Change
+from state.report import MASK, Change
 
 Path = tuple[str | int, ...]
 

@@ -16,16 +16,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from providers.azure.live import LiveReader
+from providers.azure.connect import endpoint
+from providers.azure.live import AzureLiveReader, LiveReader, ReadSettings
 from providers.azure.mapping import MAPPINGS
 from reconciler.config import Config, load_config
 from reconciler.drift.ignore import IgnoreRule, parse_rules, patterns
-from reconciler.drift.model import ScanReport, Source
 from reconciler.drift.scan import Managed, Progress, ScanSettings, Snapshot, scan
 from reconciler.errors import ConfigError, WorkspaceError
+from reconciler.terraform import Terraform, engine_from_config
 from reconciler.workspace import Configuration, StateSnapshot, read_state_file, state_from_document
 from reconciler.workspace import load_config as load_workspace
 from reconciler.workspace.loader import working_directory
+from state.report import ScanReport, Source
+from state.sqlite import SqliteStore
+from state.store import Snapshot as Stored
+from state.store import new_scan_id
 
 
 class DriftOptions(NamedTuple):
@@ -94,8 +99,6 @@ def state_snapshot(
     """The workspace's state: a local file when given, else ``terraform state pull`` (any backend)."""
     if state_file is not None:
         return read_state_file(state_file)
-    from reconciler.terraform import Terraform, engine_from_config
-
     with Terraform(engine_from_config(settings), base_env=dict(environ)) as tf:
         # `state pull` works with every backend and keeps the serial the proposal engine checks.
         result = tf.run(["state", "pull"], workdir)
@@ -129,9 +132,6 @@ def _annotate(configuration: Configuration, rules: tuple[IgnoreRule, ...], m: Ma
 
 
 def _reader(settings: Config, resources: list[Managed]) -> LiveReader:
-    from providers.azure.connect import endpoint
-    from providers.azure.live import AzureLiveReader, ReadSettings
-
     subscription = settings.get_str("azure.subscription_id") or _subscription_of(resources)
     if not subscription and resources:
         raise ConfigError(
@@ -167,20 +167,16 @@ def _scope(settings: Config) -> tuple[str, ...] | None:
 
 
 def _terraform_ids(settings: Config, environ: Mapping[str, str]) -> tuple[str, ...]:
-    from sandbox.provider.config import DEFAULT_CLIENT_ID
-
     ids = [str(i) for i in settings.get_list("azure.terraform_client_ids")]
     if environ.get("ARM_CLIENT_ID"):
         ids.append(environ["ARM_CLIENT_ID"])
-    return (*ids, DEFAULT_CLIENT_ID)
+    return tuple(ids)
 
 
 # -- the store ----------------------------------------------------------------------------------------
 
 
 def _scan_id(now: datetime) -> str:
-    from state.store import new_scan_id
-
     return new_scan_id(now)
 
 
@@ -188,16 +184,11 @@ def _last_scan(path: Path, root: Path) -> datetime | None:
     """When the workspace was last scanned (the Activity Log is read from then); never creates the store."""
     if not path.exists():
         return None
-    from state.sqlite import SqliteStore
-
     with SqliteStore(path) as store:
         return store.last_scan_at(str(root))
 
 
 def _save(path: Path, report: ScanReport, snapshots: list[Snapshot], state: StateSnapshot) -> None:
-    from state.sqlite import SqliteStore
-    from state.store import Snapshot as Stored
-
     path.parent.mkdir(parents=True, exist_ok=True)
     marker = path.parent / ".gitignore"
     if not marker.exists():

@@ -1,7 +1,7 @@
 """One drift scan: live reads for every managed resource, comparison, unmanaged discovery, attribution.
 
 Input is already-loaded state (one :class:`Managed` per resource instance); output is a
-:class:`~reconciler.drift.model.ScanReport` plus per-resource snapshots for the store. The cloud is a
+:class:`~state.report.ScanReport` plus per-resource snapshots for the store. The cloud is a
 :class:`~providers.azure.live.LiveReader`, so the same scan runs against Azure or the sandbox.
 """
 
@@ -16,7 +16,7 @@ from providers.azure.live import LiveRead, LiveReader, Request
 from providers.azure.mapping.base import Mapping as TypeMapping
 from providers.azure.mapping.base import MappingError
 from reconciler.drift.compare import Path, compare
-from reconciler.drift.model import Attribution, Drift, Modality, ScanReport, Source, Summary
+from state.report import Attribution, Drift, Modality, ScanReport, Source, Summary
 
 #: Providers whose resources live in Azure; others (random, null, tls, terraform_data) are not scanned.
 AZURE_PREFIXES = ("azurerm_",)

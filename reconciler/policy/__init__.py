@@ -12,8 +12,8 @@ rego.py        user policies through regopy; PolicyError
 
 from __future__ import annotations
 
+from reconciler.errors import PolicyError
 from reconciler.policy.guardrails import BUILTIN_RULES, evaluate
-from reconciler.policy.rego import PolicyError
 from reconciler.policy.settings import PolicySettings
 
 __all__ = ["BUILTIN_RULES", "PolicyError", "PolicySettings", "evaluate"]

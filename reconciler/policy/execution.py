@@ -23,8 +23,8 @@ from typing import Any
 
 from reconciler.policy import edits as edit_files
 from reconciler.policy.edits import Modules
-from reconciler.propose.model import FileEdit, Violation
 from reconciler.workspace.syntax import RawBlock
+from state.proposal import FileEdit, Violation
 
 RULE = "builtin.no_code_execution"
 _ALLOWED_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")

@@ -23,8 +23,8 @@ from reconciler.policy import execution, planned, protection, rego
 from reconciler.policy.edits import Modules
 from reconciler.policy.plan import changes
 from reconciler.policy.settings import PolicySettings, resolve_paths
-from reconciler.propose.model import FileEdit, Violation
 from reconciler.workspace.loader import load_config
+from state.proposal import FileEdit, Violation
 
 BUILTIN_RULES = (
     protection.RULE,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from reconciler.policy.plan import Change
-from reconciler.propose.model import Violation
+from state.proposal import Violation
 
 REQUIRED_TAGS = "builtin.required_tags"
 ALLOWED_LOCATIONS = "builtin.allowed_locations"

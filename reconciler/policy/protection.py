@@ -14,8 +14,8 @@ from typing import Any
 
 from reconciler.policy import edits as edit_files
 from reconciler.policy.plan import Change, format_path
-from reconciler.propose.model import FileEdit, Violation
 from reconciler.workspace.config import Configuration
+from state.proposal import FileEdit, Violation
 
 RULE = "builtin.no_destroy_protected"
 

@@ -33,16 +33,12 @@ from typing import Any
 
 from regopy import Input, Interpreter, LogLevel, RegoError  # type: ignore[import-untyped]
 
-from reconciler.errors import ReconcileError
-from reconciler.propose.model import Violation
+from reconciler.errors import PolicyError
+from state.proposal import Violation
 
 _PACKAGE = re.compile(r"^[ \t]*package[ \t]+([^\s#]+)", re.M)
 _ERROR = re.compile(r"\(error(?=[ \n])(?: (\d+):)?")
 _ERRORMSG = re.compile(r"\(errormsg (\d+):")
-
-
-class PolicyError(ReconcileError):
-    """A user policy that cannot be found, read, parsed or evaluated; names the file (and line)."""
 
 
 def policy_files(paths: Iterable[Path]) -> list[Path]:
@@ -58,7 +54,7 @@ def policy_files(paths: Iterable[Path]) -> list[Path]:
                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
-            raise PolicyError(f"{path}: no such policy file or directory (policy.paths)")
+            raise PolicyError.at(path, None, "no such policy file or directory (policy.paths)")
     return list(dict.fromkeys(found))
 
 
@@ -75,11 +71,11 @@ def evaluate(files: Sequence[Path], plan: Mapping[str, Any], root: Path) -> list
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            raise PolicyError(f"{shown}: cannot read: {e}") from e
+            raise PolicyError.at(shown, None, f"cannot read: {e}") from e
         sources[shown] = text
         match = _PACKAGE.search(_without_comments(text))
         if match is None:
-            raise PolicyError(f"{shown}:1: no package declaration")
+            raise PolicyError.at(shown, 1, "no package declaration")
         try:
             rego.add_module(shown, text)
         except RegoError as e:

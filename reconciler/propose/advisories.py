@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from reconciler.drift.model import Drift
-from reconciler.propose.model import Advisory
 from reconciler.workspace import Configuration
+from state.proposal import Advisory
+from state.report import Drift
 
 #: vCPUs and GiB of memory of common sizes, to say what a size change means.
 _VM_SIZES = {

@@ -16,13 +16,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import NamedTuple
-
-import openai
-from openai.types.chat import ChatCompletionMessageParam
+from typing import TYPE_CHECKING, NamedTuple
 
 from reconciler.config import Config
-from reconciler.errors import ReconcileError
+from reconciler.errors import LlmError
+
+if TYPE_CHECKING:  # the client is imported when an LLM is configured: it costs ~0.4 s on every command
+    import openai
+    from openai.types.chat import ChatCompletionMessageParam
 from reconciler.propose.llm_answer import LlmAnswer, read_answer, rejected
 from reconciler.propose.llm_prompt import LlmTask, build_task, prompt, redact, task_for
 
@@ -70,10 +71,6 @@ def llm_settings(base_url: str, model: str, **options: object) -> LlmSettings | 
     return LlmSettings(base_url.strip(), model.strip(), **options)  # type: ignore[arg-type]
 
 
-class LlmError(ReconcileError):
-    """The LLM endpoint could not answer (unreachable, refused the key, rate limited, failed, timed out)."""
-
-
 class LlmProposer:
     """Asks the configured model for one answer per :meth:`propose` call."""
 
@@ -83,7 +80,10 @@ class LlmProposer:
         client: openai.OpenAI | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
+        import openai  # heavy (~0.4 s): imported only once an LLM is configured
+
         self.settings = settings
+        self._errors = openai
         environ = os.environ if env is None else env
         self._key_missing = not environ.get(settings.api_key_env)
         # Local servers (vLLM, Ollama) take any key, but the client insists on one.
@@ -107,7 +107,7 @@ class LlmProposer:
                 response_format={"type": "json_object"},
                 temperature=0,
             )
-        except openai.APIError as e:
+        except self._errors.APIError as e:
             raise LlmError(self._describe(e)) from e
         choices = getattr(completion, "choices", None) or []
         if not choices:
@@ -123,6 +123,7 @@ class LlmProposer:
         return read_answer(content, task)
 
     def _describe(self, e: openai.APIError) -> str:
+        openai = self._errors
         where = f"LLM endpoint {self.settings.base_url}"
         tries = self.settings.max_retries + 1
         if isinstance(e, openai.APITimeoutError):

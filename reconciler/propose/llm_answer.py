@@ -18,9 +18,9 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, Literal, NamedTuple
 
-from reconciler.drift.model import MASK
 from reconciler.propose.llm_prompt import LlmTask, redact
-from reconciler.propose.model import FileEdit
+from state.proposal import FileEdit
+from state.report import MASK
 
 AnswerStrategy = Literal["codify", "revert", "decline"]
 STRATEGIES: tuple[AnswerStrategy, ...] = ("codify", "revert", "decline")

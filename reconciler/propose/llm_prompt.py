@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from providers.azure.mapping import MAPPINGS
 from providers.azure.mapping.schema import Attr, Block, Item
-from reconciler.drift.model import MASK, Change, Drift
 from reconciler.workspace import Configuration, StateResource
+from state.report import MASK, Change, Drift
 
 if TYPE_CHECKING:
     from reconciler.propose.llm_answer import LlmAnswer

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.propose.model import Proposal, to_json
 from reconciler.propose.run import ProposalSet
+from state.proposal import Proposal, to_json
 
 FORMATS = ("table", "json", "markdown")
 VERSION = 1

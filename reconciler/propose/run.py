@@ -17,13 +17,19 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from reconciler.config import Config, load_config
-from reconciler.drift.model import Drift, ScanReport
-from reconciler.errors import ReconcileError
+from reconciler.drift.run import DriftOptions, run_drift, state_snapshot
+from reconciler.errors import LlmError, ReconcileError, StaleScanError
+from reconciler.policy import PolicySettings, evaluate
+from reconciler.propose import edits as rules
 from reconciler.propose.advisories import advisories
-from reconciler.propose.model import Attempt, FileEdit, Proposal, Step, Strategy, to_json
+from reconciler.propose.llm import LlmProposer, LlmSettings, task_for
 from reconciler.propose.validate import Intent, Outcome, PolicyCheck, baseline, validate
 from reconciler.terraform import Terraform, engine_from_config
 from reconciler.workspace import Configuration, StateSnapshot
+from reconciler.workspace import load_config as load_workspace
+from state.proposal import Attempt, FileEdit, Proposal, Step, Strategy, to_json
+from state.report import Drift, ScanReport
+from state.sqlite import SqliteStore
 
 Choice = Literal["codify", "revert", "auto"]
 
@@ -41,15 +47,7 @@ class ProposalSet(NamedTuple):
     proposals: tuple[Proposal, ...]
 
 
-class StaleScanError(ReconcileError):
-    """The state changed since the scan: proposals made from it could undo someone's apply."""
-
-
 def run_propose(options: ProposeOptions) -> ProposalSet:
-    from reconciler.drift.run import DriftOptions, run_drift, state_snapshot
-    from reconciler.workspace import load_config as load_workspace
-    from state.sqlite import SqliteStore
-
     root = options.directory.resolve()
     environ = dict(os.environ if options.environ is None else options.environ)
     settings = load_config(root, env=environ)
@@ -150,7 +148,6 @@ class _Maker:
 
     def _rules(self, drift: Drift, strategy: Strategy) -> tuple[tuple[FileEdit, ...], str] | str:
         """The deterministic edits and the address the plan is checked at, or why the rules decline."""
-        from reconciler.propose import edits as rules
 
         if strategy == "revert":
             return (), drift.address or ""
@@ -169,7 +166,6 @@ class _Maker:
 
     def _import(self, drift: Drift) -> tuple[tuple[FileEdit, ...], str] | str:
         """An import block, the configuration Terraform generates for it, cleaned up."""
-        from reconciler.propose import edits as rules
 
         name = rules.resource_name(self.configuration, drift)
         address = f"{drift.type}.{name}"
@@ -196,14 +192,11 @@ class _Maker:
     def _ask_llm(
         self, drift: Drift, declined: str
     ) -> tuple[tuple[FileEdit, ...], Outcome | None, list[Attempt], str]:
-        from reconciler.propose.llm import task_for
-
         task = task_for(self.root, self.configuration, drift, self.values.get(drift.address or ""), declined)
         attempts: list[Attempt] = []
         outcome: Outcome | None = None
         edits: tuple[FileEdit, ...] = ()
         explanation = ""
-        from reconciler.propose.llm import LlmError
 
         for _ in range(self.llm.settings.max_attempts):
             try:
@@ -289,8 +282,6 @@ def _proposal_id(scan_id: str, drift: Drift, strategy: str) -> str:
 
 
 def _policy(settings: Config, root: Path) -> PolicyCheck | None:
-    from reconciler.policy import PolicySettings, evaluate
-
     policy_settings = PolicySettings.from_config(settings)
 
     def check(plan: dict[str, Any], edits: Sequence[FileEdit], workspace: Path) -> list[Any]:
@@ -302,7 +293,6 @@ def _policy(settings: Config, root: Path) -> PolicyCheck | None:
 def _llm(settings: Config, enabled: bool) -> Any:
     if not enabled:
         return None
-    from reconciler.propose.llm import LlmProposer, LlmSettings
 
     llm_settings = LlmSettings.from_config(settings)
     return LlmProposer(llm_settings) if llm_settings else None

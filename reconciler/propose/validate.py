@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reconciler.errors import ReconcileError
-from reconciler.propose.model import Attempt, FileEdit, Origin, Step, Strategy, Violation
 from reconciler.terraform import Terraform
+from reconciler.workspace import load_config
+from state.proposal import Attempt, FileEdit, Origin, Step, Strategy, Violation
 
 #: Not copied into the validation workspace: our own store, and Terraform's caches that it rebuilds.
 _SKIP = shutil.ignore_patterns(".reconcile", "*.tfplan", ".git")
@@ -93,8 +94,6 @@ def validate(
         steps.append(Step("apply", problem is None, problem or ""))
         if problem:
             return done()
-
-        from reconciler.workspace import load_config
 
         try:
             load_config(copy)

@@ -6,8 +6,8 @@ renderers are pure: they never read the cloud or the disk, so the command decide
 
 from __future__ import annotations
 
-from reconciler.drift.model import ScanReport
 from reconciler.report import json_format, markdown, sarif, table
+from state.report import ScanReport
 
 FORMATS: tuple[str, ...] = ("table", "json", "markdown", "sarif")
 

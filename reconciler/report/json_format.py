@@ -1,10 +1,10 @@
-"""The machine form of a scan: exactly :func:`reconciler.drift.model.to_json` (a documented contract)."""
+"""The machine form of a scan: exactly :func:`state.report.to_json` (a documented contract)."""
 
 from __future__ import annotations
 
 import json
 
-from reconciler.drift.model import ScanReport, to_json
+from state.report import ScanReport, to_json
 
 
 def render(report: ScanReport) -> str:

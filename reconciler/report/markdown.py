@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datetime import UTC
 from urllib.parse import quote
 
-from reconciler.drift.model import KINDS, Drift, Kind, ScanReport, Source
 from reconciler.report.text import (
     attribution_text,
     no_drift_text,
@@ -21,6 +20,7 @@ from reconciler.report.text import (
     value_text,
     visible,
 )
+from state.report import KINDS, Drift, Kind, ScanReport, Source
 
 VALUE_LIMIT = 60
 COLLAPSE_AFTER = 20  # more drifts than this and each table folds into <details>

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from reconciler.drift.model import KINDS, Drift, Kind, ScanReport, rfc3339
 from reconciler.report.text import attribution_text, shorten_pair, subject, tool_version, value_text
+from state.report import KINDS, Drift, Kind, ScanReport, rfc3339
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from reconciler.drift.model import Drift, ScanReport
 from reconciler.report.text import (
     attribution_parts,
     no_drift_text,
@@ -20,6 +19,7 @@ from reconciler.report.text import (
     value_text,
     visible,
 )
+from state.report import Drift, ScanReport
 
 VALUE_LIMIT = 32  # per side of "state → live", so a change stays on a line or two at 120 columns
 

@@ -13,7 +13,7 @@ from datetime import UTC
 from importlib import metadata
 from typing import Any
 
-from reconciler.drift.model import Attribution, Drift, ScanReport, Source
+from state.report import Attribution, Drift, ScanReport, Source
 
 ELLIPSIS = "…"
 _CONTEXT = 12  # characters of common prefix kept before the first difference of two long values
@@ -32,7 +32,7 @@ def value_text(value: Any) -> str:
     """A state or live value: ``null`` for None, strings as they are, other JSON values compactly.
 
     An empty string reads ``""`` so it stays distinguishable from a missing value; masked values arrive
-    as :data:`reconciler.drift.model.MASK` and are shown as such.
+    as :data:`state.report.MASK` and are shown as such.
     """
     if value is None:
         return "null"

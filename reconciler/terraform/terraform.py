@@ -122,7 +122,8 @@ class Terraform:
     def environ(self) -> dict[str, str]:
         """The complete environment the next call will get."""
         base = os.environ if self._base_env is None else self._base_env
-        return terraform_environ(base, self._env, scratch=self._scratch_dir())
+        # Our calls are automation: Terraform leaves out hints meant for a person at a prompt.
+        return {**terraform_environ(base, self._env, scratch=self._scratch_dir()), "TF_IN_AUTOMATION": "1"}
 
     def run(self, args: Sequence[str], workdir: Path) -> RunResult:
         """Any Terraform command, with our environment; nothing is checked."""

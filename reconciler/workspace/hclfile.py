@@ -47,7 +47,7 @@ def parse_hcl(text: str, shown: str) -> ParsedFile:
         try:
             body = rule.body.serialize(_OPTIONS)
         except (RuntimeError, ValueError, LarkError) as e:
-            raise WorkspaceError(f"{shown}:{span.line}: {str(e).rstrip('.')}") from e
+            raise WorkspaceError.at(shown, span.line, f"{str(e).rstrip('.')}") from e
         arguments: dict[str, Span] = {}
         for attr in view.attributes():
             where = _span(attr.raw, text, lines)
@@ -69,7 +69,7 @@ def parse_hcl(text: str, shown: str) -> ParsedFile:
             value: Any = view.raw.expression.serialize(_OPTIONS)
             value = _with_heredocs(view.raw.expression, value, text)
         except (RuntimeError, ValueError, LarkError) as e:
-            raise WorkspaceError(f"{shown}:{span.line}: {e}") from e
+            raise WorkspaceError.at(shown, span.line, f"{e}") from e
         attributes.append(RawAttribute(view.name, value, span))
     return ParsedFile(shown, tuple(blocks), tuple(attributes))
 

@@ -34,7 +34,7 @@ def parse_json_config(text: str, shown: str) -> ParsedFile:
     """Parse a ``.tf.json`` file into blocks with the lines they span."""
     doc, spans = _load(text, shown)
     if not isinstance(doc, dict):
-        raise WorkspaceError(f"{shown}:1: a Terraform JSON file must hold one object")
+        raise WorkspaceError.at(shown, 1, "a Terraform JSON file must hold one object")
     blocks: list[RawBlock] = []
     for kind, value in doc.items():
         if kind in _LABELS:
@@ -47,7 +47,7 @@ def parse_json_tfvars(text: str, shown: str) -> ParsedFile:
     """Parse a ``.tfvars.json`` file: one object of variable values."""
     doc, spans = _load(text, shown)
     if not isinstance(doc, dict):
-        raise WorkspaceError(f"{shown}:1: a variables file must hold one object")
+        raise WorkspaceError.at(shown, 1, "a variables file must hold one object")
     attributes = tuple(
         RawAttribute(name, value, spans.get((name,), Span(1, 1)))
         for name, value in doc.items()
@@ -60,7 +60,7 @@ def _load(text: str, shown: str) -> tuple[Any, dict[Path_, Span]]:
     try:
         json.loads(text)
     except json.JSONDecodeError as e:
-        raise WorkspaceError(f"{shown}:{e.lineno}: invalid JSON: {e.msg}") from e
+        raise WorkspaceError.at(shown, e.lineno, f"invalid JSON: {e.msg}") from e
     return _SpanScanner(text).document()
 
 
@@ -75,7 +75,7 @@ def _blocks(
         return
     if not isinstance(value, dict):
         line = spans.get(path, Span(1, 1)).line
-        raise WorkspaceError(f"{shown}:{line}: {_describe(path)} must be a JSON object")
+        raise WorkspaceError.at(shown, line, f"{_describe(path)} must be a JSON object")
     if labels_left == 0:
         yield path, (), value
         return

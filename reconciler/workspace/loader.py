@@ -303,7 +303,7 @@ class _Loader:
 def _labels(raw: RawBlock, file: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
     if len(raw.labels) != len(wanted):
         needs = " and ".join(wanted)
-        raise WorkspaceError(f"{file}:{raw.span.line}: a {raw.kind} block takes {needs} (as labels)")
+        raise WorkspaceError.at(file, raw.span.line, f"a {raw.kind} block takes {needs} (as labels)")
     return raw.labels
 
 

@@ -116,25 +116,25 @@ def read_state_file(path: Path) -> StateSnapshot:
     try:
         data = path.read_bytes()
     except FileNotFoundError as e:
-        raise WorkspaceError(f"{path}: no such state file") from e
+        raise WorkspaceError.at(path, None, "no such state file") from e
     except OSError as e:
-        raise WorkspaceError(f"{path}: cannot read: {e.strerror or e}") from e
+        raise WorkspaceError.at(path, None, f"cannot read: {e.strerror or e}") from e
     if not data.strip():
-        raise WorkspaceError(f"{path}: empty file, not a Terraform state")
+        raise WorkspaceError.at(path, None, "empty file, not a Terraform state")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise WorkspaceError(f"{path}: not a Terraform state file (not JSON text)") from e
+        raise WorkspaceError.at(path, None, "not a Terraform state file (not JSON text)") from e
     if text.lstrip()[:1] not in ("{", "["):
-        raise WorkspaceError(f"{path}: not a Terraform state file (not JSON)")
+        raise WorkspaceError.at(path, None, "not a Terraform state file (not JSON)")
     with _gc_paused():
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as e:
             # The decoder reaches the end of the text, or runs out looking for a string's closing quote.
             if e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string"):
-                raise WorkspaceError(f"{path}:{e.lineno}: truncated state file (JSON ends early)") from e
-            raise WorkspaceError(f"{path}:{e.lineno}: corrupt state file: {e.msg}") from e
+                raise WorkspaceError.at(path, e.lineno, "truncated state file (JSON ends early)") from e
+            raise WorkspaceError.at(path, e.lineno, f"corrupt state file: {e.msg}") from e
         return state_from_document(doc, str(path))
 
 

@@ -65,9 +65,9 @@ def read_text(path: Path, shown: str) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
-        raise WorkspaceError(f"{shown}: not UTF-8 text (byte {e.start})") from e
+        raise WorkspaceError.at(shown, None, f"not UTF-8 text (byte {e.start})") from e
     except OSError as e:
-        raise WorkspaceError(f"{shown}: cannot read: {e.strerror or e}") from e
+        raise WorkspaceError.at(shown, None, f"cannot read: {e.strerror or e}") from e
 
 
 def unwrap(value: Any) -> Any:

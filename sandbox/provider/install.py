@@ -7,11 +7,12 @@ stays in the package, not in the plugin folder.
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from pathlib import Path
 
-from reconciler.terraform.cliconfig import write_cli_config
+from sandbox.errors import SandboxError
 from sandbox.provider.runner import TLS_DIR_VAR, generate_tls_pair
 
 PROVIDER_SOURCE = "hashicorp/azurerm"
@@ -34,7 +35,36 @@ def install(data_dir: Path) -> Path:
         tmp.write_text(script)
         tmp.chmod(0o755)
         tmp.replace(launcher)
-    return write_cli_config(data_dir.resolve() / "terraform" / "cli.tfrc", {PROVIDER_SOURCE: plugin_dir})
+    config = data_dir.resolve() / "terraform" / "cli.tfrc"
+    text = cli_config(plugin_dir)
+    if not config.exists() or config.read_text(encoding="utf-8") != text:
+        config.write_text(text, encoding="utf-8")
+    return config
+
+
+def cli_config(plugin_dir: Path) -> str:
+    """A Terraform CLI config whose ``dev_overrides`` serve ``hashicorp/azurerm`` from ``plugin_dir``.
+
+    No ``init`` and no lock file are needed; ``direct {}`` keeps every other provider installable.
+    """
+    return (
+        "# Written by reconcile sandbox; Terraform reads it through TF_CLI_CONFIG_FILE.\n"
+        "disable_checkpoint = true\n\n"
+        "provider_installation {\n"
+        "  dev_overrides {\n"
+        f"    {_hcl_string(PROVIDER_SOURCE)} = {_hcl_string(str(plugin_dir))}\n"
+        "  }\n"
+        "  direct {}\n"
+        "}\n"
+    )
+
+
+def _hcl_string(value: str) -> str:
+    # The CLI config is HCL 1, whose strings take JSON's escapes. Terraform then expands $VAR and
+    # ${VAR} from the environment in them, with no way to escape a dollar sign.
+    if "$" in value:
+        raise SandboxError(f"{value}: Terraform's CLI config cannot hold a path with '$' in it")
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _write_tls_pair(folder: Path) -> None:

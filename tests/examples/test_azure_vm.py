@@ -8,7 +8,7 @@ from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from providers.azure.sdk import Endpoint, client, sandbox_credential
-from sandbox import scenario
+from reconciler import scenario
 
 
 def test_example_lifecycle_leaves_the_sandbox_empty(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.drift.model import Drift, ScanReport, Summary, from_json
-from reconciler.errors import StoreError
+from state.errors import StoreError
+from state.report import Drift, ScanReport, Summary, from_json
 from state.sqlite import SqliteStore
 from state.store import Snapshot, new_scan_id
 
@@ -25,7 +25,7 @@ WRITER = """
 import json, sys, time
 from datetime import UTC, datetime
 from pathlib import Path
-from reconciler.drift.model import Attribution, Change, Drift, ScanReport, Source, Summary, to_json
+from state.report import Attribution, Change, Drift, ScanReport, Source, Summary, to_json
 from state.sqlite import SqliteStore
 from state.store import Snapshot, new_scan_id
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.drift.model import ScanReport, Summary
-from reconciler.errors import ReconcileError, StoreError
+from reconciler.errors import Failure
 from state import migrations
+from state.errors import StoreError
+from state.report import ScanReport, Summary
 from state.schema import MIGRATIONS, Migration
 from state.sqlite import SqliteStore
 from state.store import Snapshot, new_scan_id
@@ -128,7 +129,7 @@ def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path, cont
         SqliteStore(path)
     message = str(e.value)
     assert message.startswith(f"{path}: ") and "\n" not in message
-    assert isinstance(e.value, ReconcileError) and e.value.exit_code == 1
+    assert isinstance(e.value, Failure) and e.value.exit_code == 1
     assert path.read_bytes() == content
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]
 

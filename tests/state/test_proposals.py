@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.drift.model import ScanReport, Summary
-from reconciler.errors import StoreError
+from state.errors import StoreError
+from state.report import ScanReport, Summary
 from state.sqlite import SqliteStore
 from state.store import new_scan_id
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.drift.model import (
+from state.errors import StoreError
+from state.report import (
     MASK,
     Attribution,
     Change,
@@ -24,7 +25,6 @@ from reconciler.drift.model import (
     Summary,
     to_json,
 )
-from reconciler.errors import StoreError
 from state.sqlite import SqliteStore
 from state.store import Snapshot, Store, new_scan_id
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from state.store import DEFAULT_PATH, new_scan_id
+from state.store import new_scan_id
 
 
 def test_a_scan_id_is_the_utc_start_time_and_a_random_tail() -> None:
@@ -31,7 +31,3 @@ def test_scan_ids_started_in_the_same_second_differ() -> None:
 def test_a_time_without_a_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         new_scan_id(datetime(2025, 3, 1))
-
-
-def test_the_default_location_is_inside_the_workspace() -> None:
-    assert DEFAULT_PATH.as_posix() == ".reconcile/state.db" and not DEFAULT_PATH.is_absolute()

@@ -14,7 +14,7 @@ import pytest
 from providers.azure.sdk import Endpoint, sandbox_credential
 from reconciler.terraform.engine import EmbeddedEngine
 from reconciler.terraform.terraform import Terraform
-from sandbox.provider.install import install
+from sandbox.environment import client_environment
 from sandbox.server import Sandbox
 
 PROVIDER_HEADER = """\
@@ -75,13 +75,7 @@ class Cloud:
 def cloud(tmp_path: Path) -> Iterator[Cloud]:
     data_dir = tmp_path / "sandbox"
     with Sandbox(data_dir) as sandbox:
-        env = {
-            "RECONCILE_AZURE_ENDPOINT": sandbox.url,
-            "ARM_SUBSCRIPTION_ID": sandbox.identity.subscription,
-            "ARM_TENANT_ID": sandbox.identity.tenant,
-            "TF_CLI_CONFIG_FILE": str(install(data_dir)),
-            "TF_IN_AUTOMATION": "1",
-        }
+        env = client_environment(sandbox.url, data_dir)
         with Terraform(EmbeddedEngine(), env=env, base_env=dict(os.environ)) as tf:
             yield Cloud(sandbox, tf, tmp_path)
 

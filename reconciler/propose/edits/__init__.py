@@ -9,7 +9,7 @@ text.py     where things are in HCL source text (a scanner, not a parser)
 values.py   HCL literals: read one, write one in the style of what it replaces
 patch.py    replacements gathered per file; :class:`Decline` when rules cannot do it safely
 
-Every function returns whole-file :class:`~reconciler.propose.model.FileEdit`\\ s (untouched bytes are
+Every function returns whole-file :class:`~state.proposal.FileEdit`\\ s (untouched bytes are
 kept exactly) or a :class:`Decline` with the reason, for the LLM to take over.
 """
 

@@ -1,6 +1,6 @@
 """Codify a changed resource: edit the configuration so it describes what is live.
 
-Each :class:`~reconciler.drift.model.Change` is walked down the type's schema to the text that sets it:
+Each :class:`~state.report.Change` is walked down the type's schema to the text that sets it:
 a top-level argument, a map entry, an argument of a nested block, a whole nested block, an element of a
 set-like block (``security_rule``). Values written through ``var.x`` / ``local.y`` are changed where they
 are written (see :mod:`.sources`). One drifted instance of a ``count`` resource gets its own value for
@@ -15,15 +15,15 @@ from typing import Any
 from providers.azure.mapping import MAPPINGS
 from providers.azure.mapping.schema import Attr, Block, Item, Kind
 from reconciler.drift.compare import compare
-from reconciler.drift.model import MASK, Drift
 from reconciler.propose.edits.body import Body, Editor, render_block
 from reconciler.propose.edits.instances import Instance, instance_index
 from reconciler.propose.edits.patch import Decline, Declined, Patch
 from reconciler.propose.edits.sources import Sources
 from reconciler.propose.edits.text import Nested, ScanError, block_at, indent_of, line_number
 from reconciler.propose.edits.values import parse_literal
-from reconciler.propose.model import FileEdit
 from reconciler.workspace import ConfigBlock, Configuration
+from state.proposal import FileEdit
+from state.report import MASK, Drift
 
 
 def codify(

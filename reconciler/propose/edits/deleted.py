@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-from reconciler.drift.model import Drift
 from reconciler.propose.edits.patch import Decline, Declined, Patch
 from reconciler.propose.edits.sources import Site, Sources
 from reconciler.propose.edits.text import ScanError, blank_comments, block_at, indent_of, line_number
-from reconciler.propose.model import FileEdit
 from reconciler.workspace import Configuration
+from state.proposal import FileEdit
+from state.report import Drift
 
 
 def removed_block(address: str, indent: str = "") -> str:

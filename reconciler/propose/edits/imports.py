@@ -15,14 +15,14 @@ from typing import Any
 
 from providers.azure.mapping import MAPPINGS
 from providers.azure.mapping.schema import Attr, Block, Item
-from reconciler.drift.model import Drift
 from reconciler.propose.edits.body import writable
 from reconciler.propose.edits.patch import Decline, Declined, Patch
 from reconciler.propose.edits.text import Nested, ScanError, body_items
 from reconciler.propose.edits.values import format_arguments, parse_literal, scalar
-from reconciler.propose.model import FileEdit
 from reconciler.workspace import Configuration
 from reconciler.workspace.addresses import quote
+from state.proposal import FileEdit
+from state.report import Drift
 
 IMPORTED_FILE = "imported.tf"
 _GENERATED_FROM = re.compile(r'#\s*__generated__ by Terraform from "([^"]*)"\s*\n')

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from reconciler.errors import WorkspaceError
-from reconciler.propose.model import FileEdit
 from reconciler.workspace.hclfile import parse_hcl
+from state.proposal import FileEdit
 
 
 class Decline(NamedTuple):

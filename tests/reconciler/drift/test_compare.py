@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from providers.azure.mapping import MAPPINGS
 from reconciler.drift.compare import compare
-from reconciler.drift.model import MASK, Change
+from state.report import MASK, Change
 
 VNET = MAPPINGS["azurerm_virtual_network"].schema
 VM = MAPPINGS["azurerm_linux_virtual_machine"].schema

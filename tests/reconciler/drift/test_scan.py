@@ -18,8 +18,8 @@ from azure.mgmt.network import NetworkManagementClient
 from sandbox_cloud import exported
 
 from providers.azure.sdk import Endpoint, client, sandbox_credential
+from reconciler import scenario
 from reconciler.cli import main
-from sandbox import scenario
 from sandbox.az import Az, endpoint_for
 
 SCRIPT_APP_ID = "11111111-2222-3333-4444-555555555555"

@@ -22,9 +22,9 @@ from typing import Any, NamedTuple
 import pytest
 from sandbox_cloud import cloud
 
-from reconciler.propose.model import FileEdit
 from reconciler.terraform.engine import EmbeddedEngine
 from reconciler.terraform.terraform import Terraform
+from state.proposal import FileEdit
 
 __all__ = ["Case", "Propose", "cloud", "codify_case", "propose", "replace_case", "tf"]
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reconciler.policy import PolicySettings, evaluate
-from reconciler.propose.model import FileEdit, Violation
 from reconciler.terraform.terraform import Terraform
+from state.proposal import FileEdit, Violation
 
 if TYPE_CHECKING:
     from conftest import Case, Propose

@@ -11,7 +11,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from providers.azure.sdk import client
 from reconciler.errors import TerraformError
 from reconciler.policy import BUILTIN_RULES, PolicySettings, evaluate
-from reconciler.propose.model import Violation
+from state.proposal import Violation
 
 if TYPE_CHECKING:
     from conftest import Case, Propose

@@ -6,7 +6,7 @@ import copy
 from typing import TYPE_CHECKING
 
 from reconciler.policy import PolicySettings, evaluate
-from reconciler.propose.model import Violation
+from state.proposal import Violation
 
 if TYPE_CHECKING:
     from conftest import Case

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reconciler.policy import PolicySettings, evaluate
-from reconciler.propose.model import Violation
 from reconciler.terraform.terraform import Terraform
+from state.proposal import Violation
 
 if TYPE_CHECKING:
     from conftest import Case, Propose

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.errors import ReconcileError
 from reconciler.policy import PolicyError, PolicySettings, evaluate
-from reconciler.propose.model import Violation
+from state.proposal import Violation
 
 if TYPE_CHECKING:
     from conftest import Case

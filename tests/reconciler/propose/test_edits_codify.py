@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from reconciler.drift.model import MASK, Change, Drift
 from reconciler.propose.edits import Decline, codify
-from reconciler.propose.model import FileEdit
 from reconciler.workspace import load_config
+from state.proposal import FileEdit
+from state.report import MASK, Change, Drift
 
 VM_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg"
 NIC = f"{VM_ID}/providers/Microsoft.Network/networkInterfaces/web-nic"

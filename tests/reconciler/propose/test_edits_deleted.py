@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from reconciler.drift.model import Drift
 from reconciler.propose.edits import Decline, accept_deleted
 from reconciler.workspace import load_config
+from state.report import Drift
 
 MAIN = """\
 resource "azurerm_resource_group" "main" {

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.drift.model import Drift
 from reconciler.propose.edits import Decline, import_block, import_unmanaged, resource_name
 from reconciler.workspace import load_config
+from state.report import Drift
 
 SUB = "/subscriptions/11111111-2222-3333-4444-555555555555"
 GROUP = f"{SUB}/resourceGroups/demo-rg"

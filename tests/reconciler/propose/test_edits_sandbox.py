@@ -15,11 +15,11 @@ from sandbox_cloud import Cloud, cloud
 from providers.azure.mapping import MAPPINGS
 from providers.azure.sdk import client
 from reconciler.drift.compare import compare
-from reconciler.drift.model import Drift
 from reconciler.propose.edits import Decline, accept_deleted, codify, import_block, import_unmanaged
-from reconciler.propose.model import FileEdit
 from reconciler.workspace import load_config
 from sandbox.az import Az, endpoint_for
+from state.proposal import FileEdit
+from state.report import Drift
 
 __all__ = ["cloud"]  # the fixture, for the tests below
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from openai_server import OpenAIServer, Recorded, answer, error
 
-from reconciler.drift.model import MASK, Change, Drift
 from reconciler.propose.llm import (
     LlmAnswer,
     LlmError,
@@ -23,6 +22,7 @@ from reconciler.propose.llm import (
     llm_settings,
 )
 from reconciler.workspace import StateResource, load_config
+from state.report import MASK, Change, Drift
 
 VM = "azurerm_linux_virtual_machine.vm"
 VM_ID = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1"

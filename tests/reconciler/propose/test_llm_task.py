@@ -8,10 +8,10 @@ from pathlib import Path
 
 from reconciler.config import OPTIONS as BASE_OPTIONS
 from reconciler.config import Option, load_config
-from reconciler.drift.model import Change, Drift
 from reconciler.propose.llm import LlmAnswer, LlmSettings, redact, task_for
 from reconciler.propose.llm_prompt import prompt
 from reconciler.workspace import load_config as load_workspace
+from state.report import Change, Drift
 
 ROOT_TF = """\
 variable "prefix" {

@@ -17,8 +17,8 @@ import pytest
 from openai_server import OpenAIServer
 from sandbox_cloud import exported
 
+from reconciler import scenario
 from reconciler.cli import main
-from sandbox import scenario
 
 VM = "azurerm_linux_virtual_machine.web"
 SIZE_LINE = "  size                  = var.vm_size"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from reconciler.drift.model import MASK, Attribution, Change, Drift, ScanReport, Source, Summary
+from state.report import MASK, Attribution, Change, Drift, ScanReport, Source, Summary
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-web/providers"
 VM_ID = f"{SUB}/Microsoft.Compute/virtualMachines/web-0"

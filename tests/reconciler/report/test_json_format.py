@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
-from reconciler.drift.model import MASK, ScanReport, from_json, to_json
 from reconciler.report import json_format
+from state.report import MASK, ScanReport, from_json, to_json
 
 
 def test_is_exactly_the_documented_document(report: ScanReport) -> None:

@@ -5,8 +5,8 @@ from datetime import timedelta, timezone
 
 from markdown_it import MarkdownIt
 
-from reconciler.drift.model import Change, Drift, ScanReport, Summary
 from reconciler.report import markdown
+from state.report import Change, Drift, ScanReport, Summary
 
 BLOB = "https://github.com/contoso/infra/blob/4f2c1d0/examples/azure-vm"
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from reconciler.drift.model import ScanReport, to_json
 from reconciler.report import FORMATS, render
+from state.report import ScanReport, to_json
 
 
 def test_formats_are_the_command_choices() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from reconciler.drift.model import Change, Drift, ScanReport, Source
 from reconciler.report import sarif
+from state.report import Change, Drift, ScanReport, Source
 
 LEVELS = {"none", "note", "warning", "error"}
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from reconciler.drift.model import Change, Drift, ScanReport, Summary
 from reconciler.report import table
+from state.report import Change, Drift, ScanReport, Summary
 
 COLUMNS = ("Kind", "Resource", "Attribute", "State → Live")
 

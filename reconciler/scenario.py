@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 from reconciler.errors import ReconcileError
 from reconciler.terraform.engine import EmbeddedEngine, Engine
 from reconciler.terraform.terraform import Terraform
-from sandbox.provider.install import install
+from sandbox.az import Az, endpoint_for
+from sandbox.environment import client_environment
 from sandbox.server import Sandbox
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "azure-vm"
@@ -46,14 +47,8 @@ class Estate(NamedTuple):
 
 
 def terraform_env(sandbox: Sandbox) -> dict[str, str]:
-    """What Terraform needs to reach the sandbox through the sandbox provider."""
-    return {
-        "RECONCILE_AZURE_ENDPOINT": sandbox.url,
-        "ARM_SUBSCRIPTION_ID": sandbox.identity.subscription,
-        "ARM_TENANT_ID": sandbox.identity.tenant,
-        "TF_CLI_CONFIG_FILE": str(install(sandbox.data_dir)),
-        "TF_IN_AUTOMATION": "1",
-    }
+    """What Terraform and reconcile need to reach the sandbox (through the sandbox provider)."""
+    return client_environment(sandbox.url, sandbox.data_dir)
 
 
 @contextmanager
@@ -72,8 +67,6 @@ def estate(data_dir: Path, engine: Engine | None = None) -> Iterator[Estate]:
 
 def drift(e: Estate, prefix: str = "demo") -> list[OutOfBand]:
     """The out-of-band changes of the VM scenario, each through the real SDK as a person would make them."""
-    from sandbox.az import Az, endpoint_for
-
     group = f"{prefix}-rg"
     alice = Az(endpoint_for(e.sandbox.url, e.subscription, "alice@contoso.com", "portal"))
     bob = Az(endpoint_for(e.sandbox.url, e.subscription, "bob@contoso.com", "cli"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from reconciler.propose.model import FileEdit, merge_edits
+from reconciler.propose.patch import merge_edits
+from state.proposal import FileEdit
 
 ORIGINAL = "a = 1\nb = 2\nc = 3\nd = 4\n"
 
