@@ -11,12 +11,17 @@
                  "source": {"file": "main.tf", "line": 12} | null,
                  "reason": "why it is unknown" | null}]}
 
-``path`` is dotted with list indexes as numbers (``boot_diagnostics.0.storage_account_uri``). Sensitive
-values are masked as ``"(sensitive)"`` before a report is built.
+``path`` is dotted with list indexes as numbers (``boot_diagnostics.0.storage_account_uri``); an element
+of a set of blocks named by a key (an NSG's rules) is ``security_rule["allow-ssh"]`` — added when
+``state`` is null, removed when ``live`` is null — and ``security_rule["allow-ssh"].priority`` for one of
+its fields. ``unmanaged`` items include children that no resource in state owns (a subnet created in the
+portal, seen in its network's ``subnet`` block). Sensitive values are masked as ``"(sensitive)"`` before
+a report is built.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
@@ -29,9 +34,14 @@ KINDS: tuple[Kind, ...] = ("changed", "deleted", "unmanaged", "unknown")
 
 
 class Change(NamedTuple):
-    path: str
+    path: str  # tags.env, os_disk.0.caching, security_rule["allow-ssh"].priority
     state: Any
     live: Any
+
+    @property
+    def attribute(self) -> str:
+        """The top-level attribute or block the change is in (``security_rule``, ``tags``)."""
+        return re.split(r"[.\[]", self.path, maxsplit=1)[0]
 
 
 class Attribution(NamedTuple):

@@ -35,8 +35,12 @@ class Request(NamedTuple):
     api_version: str
 
 
+class ReadError(Exception):
+    """A listing or log read the cloud refused or failed, after retries; the message is one line."""
+
+
 class LiveReader(Protocol):
-    """What the drift engine needs from a cloud."""
+    """What the drift engine needs from a cloud. ``list_groups`` and ``events`` raise :class:`ReadError`."""
 
     def read(
         self, requests: Sequence[Request], progress: Callable[[int], None] | None = None
@@ -137,6 +141,14 @@ class AzureLiveReader:
         return LiveRead(request.resource_id, "found", wire_json(body))
 
     def list_groups(self, groups: Sequence[str], types: Sequence[str]) -> list[Body]:
+        from azure.core.exceptions import AzureError
+
+        try:
+            return self._list_groups(groups, types)
+        except AzureError as e:
+            raise ReadError(f"Resource Graph listing failed: {_one_line(e)}") from e
+
+    def _list_groups(self, groups: Sequence[str], types: Sequence[str]) -> list[Body]:
         if not groups or not types:
             return []
         by_subscription: dict[str, list[str]] = {}
@@ -174,13 +186,23 @@ class AzureLiveReader:
             options["$skipToken"] = token
         body = {"subscriptions": [subscription], "query": query, "options": options}
         url = f"/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API_VERSION}"
-        response = self._graph._send_request(HttpRequest("POST", url, json=body))
+        # A Resource Graph query is a POST that only reads: safe to retry, which azure-core does not assume.
+        retryable = frozenset({"GET", "HEAD", "OPTIONS", "POST"})
+        response = self._graph._send_request(HttpRequest("POST", url, json=body), retry_on_methods=retryable)
         if response.status_code >= 400:
             raise HttpResponseError(response=response)
         answer: Body = response.json()
         return answer
 
     def events(self, groups: Sequence[str], since: datetime) -> list[Body]:
+        from azure.core.exceptions import AzureError
+
+        try:
+            return self._events(groups, since)
+        except AzureError as e:
+            raise ReadError(f"Activity Log read failed: {_one_line(e)}") from e
+
+    def _events(self, groups: Sequence[str], since: datetime) -> list[Body]:
         from azure.mgmt.monitor import MonitorManagementClient
 
         monitor = client(MonitorManagementClient, self.endpoint, **self._options)
@@ -191,6 +213,15 @@ class AzureLiveReader:
             flt = f"eventTimestamp ge '{start}' and resourceGroupName eq '{group}'"
             out.extend(wire_json(e) for e in monitor.activity_logs.list(filter=flt))
         return out
+
+
+def _one_line(e: Exception) -> str:
+    """An azure-core error as one line: the HTTP status and ARM's error code where there are some."""
+    status = getattr(e, "status_code", None)
+    code = getattr(getattr(e, "error", None), "code", None)
+    if status:
+        return f"HTTP {status}" + (f" ({code})" if code else "")
+    return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".rstrip(": ")
 
 
 def graph_row_to_body(row: Body) -> Body:

@@ -71,10 +71,6 @@ def _demo(console: Console, data_dir: Path, keep: bool) -> None:
         with _step(console, "terraform apply examples/azure-vm") as note:
             applied = e.tf.apply(ws)
             note["done"] = f": {applied.summary.add} resources created"
-        with _step(console, "terraform apply -refresh-only"):
-            # Azure fills in back-references after creation (a NIC learns its VM): take them into state so
-            # what follows shows only what people changed.
-            e.tf.apply(ws, extra_args=("-refresh-only",))
         with _step(console, "terraform plan") as note:
             note["done"] = (
                 ": changes pending" if e.tf.plan(ws).changed else ": no changes, the cloud matches the code"
@@ -93,13 +89,17 @@ def _demo(console: Console, data_dir: Path, keep: bool) -> None:
             report = run_drift(DriftOptions(directory=ws, environ=environ))
             note["done"] = f": {report.summary.changed} changed, attributed from the Activity Log"
         console.print(render(report, "table", color=console.is_terminal, width=console.width), end="")
-        with _step(console, "terraform plan -refresh-only") as note:
-            planned = e.tf.plan(ws, out=Path("drift.tfplan"), refresh_only=True)
-            plan = e.tf.show_plan_json(planned.planfile or ws / "drift.tfplan", ws)
-            theirs = {d["address"] for d in plan.get("resource_drift", [])}
+        with _step(console, "terraform plan") as note:
+            planned = e.tf.plan(ws, out=Path("next.tfplan"))
+            plan = e.tf.show_plan_json(planned.planfile or ws / "next.tfplan", ws)
+            theirs = {
+                c["address"]
+                for c in plan.get("resource_changes", [])
+                if c["change"]["actions"] not in (["no-op"], ["read"])
+            }
             ours = {d.address for d in report.drifts if d.kind in ("changed", "deleted")}
-            agree = "the same resources" if theirs == ours else f"{len(theirs)} resources (differs!)"
-            note["done"] = f": Terraform sees {agree}"
+            agree = "exactly these resources" if theirs == ours else f"{len(theirs)} resources (differs!)"
+            note["done"] = f": the next apply would undo {agree}"
         with _step(console, "reconcile propose") as note:
             proposals = run_propose(ProposeOptions(directory=ws, llm=False, environ=environ)).proposals
             valid = [p for p in proposals if p.valid]

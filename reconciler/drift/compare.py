@@ -3,12 +3,15 @@
 Both sides are normalized with the type's schema first — sets sorted, locations and case-insensitive
 values folded, empty collections and null made equal — so that spelling is never drift. Only attributes
 a user can set are compared: computed-only values (ids, back-references, etags) change as Azure pleases
-and are not drift. Paths are dotted with list indexes as numbers: ``boot_diagnostics.0.storage_account_uri``.
+and are not drift. Paths are dotted with list indexes as numbers: ``boot_diagnostics.0.storage_account_uri``;
+an element of a keyed set of blocks is named by its key: ``security_rule["allow-ssh"]`` (added: no state
+value; removed: no live value) and ``security_rule["allow-ssh"].priority`` (one field changed).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -32,32 +35,60 @@ def compare(
     before, after = _normalize(schema, state), _normalize(schema, live)
     if before == after:
         return []  # the common case, and DeepDiff's cost is per call
-    diff = DeepDiff(
-        before,
-        after,
-        ignore_order=False,
-        verbose_level=2,
-        view="tree",
-    )
-    paths: set[Path] = set()
-    for group in diff.values():
-        for node in group:
-            paths.add(_collapse(schema, tuple(node.path(output_format="list"))))
     hidden = (
         {tuple(p) for p in sensitive}
         | set(_sensitive_paths(schema, state))
         | set(_sensitive_paths(schema, live))
     )
     changes = []
-    for path in sorted(paths, key=lambda p: [str(x) for x in p]):
-        dotted = ".".join(str(p) for p in path)
-        if _ignored(dotted, ignore):
-            continue
+    for block in (i for i in schema if isinstance(i, Block) and i.key):
+        changes += _element_changes(block, before.pop(block.name, []), after.pop(block.name, []), hidden)
+    paths: set[Path] = set()
+    if before != after:
+        diff = DeepDiff(before, after, ignore_order=False, verbose_level=2, view="tree")
+        for group in diff.values():
+            for node in group:
+                paths.add(_collapse(schema, tuple(node.path(output_format="list"))))
+    for path in paths:
         secret = any(path[: len(h)] == h for h in hidden)
+        dotted = ".".join(str(p) for p in path)
         changes.append(
             Change(dotted, MASK if secret else _at(state, path), MASK if secret else _at(live, path))
         )
+    changes.sort(key=lambda c: c.path)
+    return [c for c in changes if not _ignored(c.path, ignore)]
+
+
+def _element_changes(
+    block: Block, before: list[dict[str, Any]], after: list[dict[str, Any]], hidden: set[Path]
+) -> list[Change]:
+    """A keyed set of blocks, element by element: added, removed, or the fields that changed."""
+    old = {str(e.get(block.key)): e for e in before}
+    new = {str(e.get(block.key)): e for e in after}
+    # A field is masked in every element when the schema or state marks it secret in any one.
+    secret: set[str | int] = {a.name for a in block.attrs if a.sensitive}
+    secret |= {h[2] for h in hidden if len(h) >= 3 and h[0] == block.name}
+    if (block.name,) in hidden:
+        secret |= {i.name for i in block.items}
+    changes = []
+    for key in sorted(old.keys() | new.keys()):
+        where = f"{block.name}[{json.dumps(key)}]"
+        if key not in new or key not in old:
+            shown = _masked(old.get(key), secret), _masked(new.get(key), secret)
+            changes.append(Change(where, *shown))
+            continue
+        for field in sorted(old[key].keys() | new[key].keys()):
+            a, b = old[key].get(field), new[key].get(field)
+            if a != b:
+                masked = field in secret
+                changes.append(Change(f"{where}.{field}", MASK if masked else a, MASK if masked else b))
     return changes
+
+
+def _masked(element: dict[str, Any] | None, secret: set[str | int]) -> dict[str, Any] | None:
+    if element is None:
+        return None
+    return {k: MASK if k in secret else v for k, v in element.items()}
 
 
 def _normalize(items: tuple[Item, ...], values: Attrs | None) -> dict[str, Any]:
@@ -147,7 +178,7 @@ def _at(values: Any, path: Path) -> Any:
 
 def _ignored(dotted: str, patterns: Sequence[str]) -> bool:
     for pattern in patterns:
-        if pattern == "*" or dotted == pattern or dotted.startswith(pattern + "."):
+        if pattern == "*" or dotted == pattern or dotted.startswith((pattern + ".", pattern + "[")):
             return True
         if fnmatch.fnmatchcase(dotted, pattern):
             return True

@@ -128,7 +128,11 @@ def _annotate(configuration: Configuration, rules: tuple[IgnoreRule, ...], m: Ma
     block = configuration.block_for(m.address)
     source = Source(block.file, block.line) if block else None
     ignore_changes: tuple[str, ...] | str = block.ignore_changes if block else ()
-    return m._replace(source=source, ignore=patterns(rules, m.address, m.type, ignore_changes))
+    return m._replace(
+        source=source,
+        ignore=patterns(rules, m.address, m.type, ignore_changes),
+        configured=block.configured if block else None,
+    )
 
 
 def _reader(settings: Config, resources: list[Managed]) -> LiveReader:

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
 from providers.azure import attribution
-from providers.azure.live import LiveRead, LiveReader, Request
+from providers.azure.live import LiveRead, LiveReader, ReadError, Request
+from providers.azure.mapping.base import Echo, MappingError
 from providers.azure.mapping.base import Mapping as TypeMapping
-from providers.azure.mapping.base import MappingError
 from reconciler.drift.compare import Path, compare
 from state.report import Attribution, Drift, Modality, ScanReport, Source, Summary
 
@@ -31,6 +31,9 @@ class Managed(NamedTuple):
     sensitive: tuple[Path, ...] = ()
     source: Source | None = None
     ignore: tuple[str, ...] = ()  # attribute globs; ("*",) ignores every change
+    #: the arguments and blocks its configuration sets (None: not known); an Optional+Computed block it
+    #: does not set may hold echoes of other resources (see providers.azure.mapping.base.Echo)
+    configured: frozenset[str] | None = None
 
 
 class Snapshot(NamedTuple):
@@ -90,22 +93,29 @@ def scan(
         if r.type not in mappings
     ]
     snapshots: list[Snapshot] = []
-    managed_ids: set[str] = set()
+    managed_ids: set[str] = {str(r.values["id"]).lower() for r in resources if r.values.get("id")}
+    errors = list(reads.errors)
     for r in supported:
         mapping = mappings[r.type]
         resource_id = str(r.values["id"])
-        managed_ids.add(_read_id(mapping, resource_id).lower())
-        managed_ids.add(resource_id.lower())
-        live, drift = _examine(r, mapping, reads)
+        try:
+            managed_ids.add(_read_id(mapping, resource_id).lower())
+            live, found = _examine(r, mapping, reads, managed_ids)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            # A bug in a mapping is ours, not the cloud's: the scan is incomplete and says where.
+            errors.append(f"{r.address}: cannot map the live resource ({type(e).__name__}: {e})")
+            continue
         snapshots.append(Snapshot(r.address, resource_id, r.type, r.values, live))
-        if drift is not None:
-            drifts.append(drift)
+        drifts.extend(found)
 
     groups = list(settings.scope) if settings.scope is not None else _groups(supported)
     drifts += _unmanaged(groups, mappings, managed_ids, reads)
 
     if settings.attribution and any(d.kind in ("changed", "deleted", "unmanaged") for d in drifts):
-        drifts = _attribute(drifts, reader, settings, since or now - settings.lookback)
+        try:
+            drifts = _attribute(drifts, reader, settings, since or now - settings.lookback)
+        except ReadError as e:
+            errors.append(f"attribution: {e}")
     changed = sum(d.kind == "changed" for d in drifts)
     deleted = sum(d.kind == "deleted" for d in drifts)
     unknown = sum(d.kind == "unknown" for d in drifts)
@@ -117,15 +127,16 @@ def scan(
         unmanaged=sum(d.kind == "unmanaged" for d in drifts),
         unknown=unknown,
     )
-    errors = tuple(f"{d.address or d.resource_id}: {d.reason}" for d in drifts if d.kind == "unknown")
+    errors += [f"{d.address or d.resource_id}: {d.reason}" for d in drifts if d.kind == "unknown"]
     report = ScanReport(
         workspace=workspace,
         scan_id=scan_id,
         scanned_at=now,
         summary=summary,
         drifts=tuple(drifts),
-        complete=unknown == 0,
-        errors=errors,
+        # Attribution that could not be read leaves the drift itself complete.
+        complete=unknown == 0 and not reads.errors and len(snapshots) == len(supported),
+        errors=tuple(errors),
     )
     return report, snapshots
 
@@ -133,6 +144,7 @@ def scan(
 class _Reads(NamedTuple):
     by_id: dict[str, LiveRead]  # lowercase id -> read
     listed: list[dict[str, Any]]  # every resource of the scanned groups (bulk listing), for discovery
+    errors: list[str]  # reads that failed as a whole (the listing): the scan is incomplete
 
 
 def _read_id(mapping: TypeMapping, resource_id: str) -> str:
@@ -160,6 +172,7 @@ def _read(
         progress.start(len(requests))
     by_id: dict[str, LiveRead] = {}
     listed: list[dict[str, Any]] = []
+    errors: list[str] = []
     groups = list(settings.scope) if settings.scope is not None else _groups(resources)
     if settings.bulk and groups:
         types = sorted(
@@ -167,8 +180,9 @@ def _read(
         )
         try:
             listed = reader.list_groups(groups, types)
-        except Exception:
-            listed = []
+        except ReadError as e:
+            # Without the listing, unmanaged resources cannot be found: say so, never "none found".
+            errors.append(str(e))
         for body in listed:
             key = str(body.get("id", "")).lower()
             if key in requests:
@@ -178,42 +192,60 @@ def _read(
     # Everything the bulk listing did not return is read by id: that alone may say "deleted".
     rest = [req for key, req in requests.items() if key not in by_id]
     by_id.update(reader.read(rest, progress.advance if progress else None))
-    return _Reads(by_id, listed)
+    return _Reads(by_id, listed, errors)
 
 
 def _top_level(arm_type: str) -> bool:
     return arm_type.count("/") == 1 and arm_type.lower() != "microsoft.resources/resourcegroups"
 
 
-def _examine(r: Managed, mapping: TypeMapping, reads: _Reads) -> tuple[dict[str, Any] | None, Drift | None]:
+def _examine(
+    r: Managed, mapping: TypeMapping, reads: _Reads, managed_ids: set[str]
+) -> tuple[dict[str, Any] | None, list[Drift]]:
+    """The live attributes of one resource and its drift: its own change, and children nobody manages."""
     resource_id = str(r.values["id"])
     try:
         read = reads.by_id.get(_read_id(mapping, resource_id).lower())
     except MappingError as e:
-        return None, Drift("unknown", r.address, r.type, resource_id, source=r.source, reason=str(e))
+        return None, [Drift("unknown", r.address, r.type, resource_id, source=r.source, reason=str(e))]
     if read is None or read.status == "unknown":
-        reason = read.error if read else "not read"
-        return None, Drift(
-            "unknown", r.address, r.type, resource_id, source=r.source, reason=f"live read failed: {reason}"
-        )
+        reason = f"live read failed: {read.error if read else 'not read'}"
+        return None, [Drift("unknown", r.address, r.type, resource_id, source=r.source, reason=reason)]
     if read.status == "missing" or read.body is None:
-        return None, Drift("deleted", r.address, r.type, resource_id, source=r.source)
+        return None, [Drift("deleted", r.address, r.type, resource_id, source=r.source)]
     try:
         if mapping.embedded:
             live = mapping.embedded.extract(read.body, resource_id, r.values)
         else:
             live = mapping.from_arm(read.body, r.values)
-    except (MappingError, KeyError, TypeError, ValueError) as e:
-        return None, Drift("unknown", r.address, r.type, resource_id, source=r.source,
-                           reason=f"cannot read the live resource: {e}")  # fmt: skip
+    except MappingError as e:
+        reason = f"cannot read the live resource: {e}"
+        return None, [Drift("unknown", r.address, r.type, resource_id, source=r.source, reason=reason)]
     if live is None:
-        return None, Drift("deleted", r.address, r.type, resource_id, source=r.source)
+        return None, [Drift("deleted", r.address, r.type, resource_id, source=r.source)]
+    echoes = [e for e in mapping.echoes if r.configured is None or e.block not in r.configured]
+    found = [d for e in echoes for d in _unowned(e, resource_id, live, managed_ids)]
     if "*" in r.ignore:
-        return live, None
-    changes = compare(mapping.schema, r.values, live, ignore=r.ignore, sensitive=r.sensitive)
-    if not changes:
-        return live, None
-    return live, Drift("changed", r.address, r.type, resource_id, tuple(changes), source=r.source)
+        return live, found
+    ignore = (*r.ignore, *(e.block for e in echoes))
+    changes = compare(mapping.schema, r.values, live, ignore=ignore, sensitive=r.sensitive)
+    if changes:
+        found.insert(0, Drift("changed", r.address, r.type, resource_id, tuple(changes), source=r.source))
+    return live, found
+
+
+def _unowned(echo: Echo, resource_id: str, live: dict[str, Any], managed: set[str]) -> list[Drift]:
+    """Elements of an echo block that no resource in state owns: unmanaged resources of the owner type.
+
+    The rest are echoes of resources in state (an ``azurerm_subnet`` seen in its network's ``subnet``
+    block): their drift is theirs, reported on them.
+    """
+    out = []
+    for element in live.get(echo.block) or []:
+        element_id = echo.element_id(resource_id, element)
+        if element_id.lower() not in managed:
+            out.append(Drift("unmanaged", None, echo.owner, element_id))
+    return out
 
 
 def _groups(resources: Sequence[Managed]) -> list[str]:

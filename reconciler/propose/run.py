@@ -108,7 +108,7 @@ class _Maker:
         if strategy is None:
             return None
         scan_id = scan.scan_id
-        self.paths = frozenset(c.path.split(".")[0] for c in drift.changes)
+        self.paths = frozenset(c.attribute for c in drift.changes)
         attempts: list[Attempt] = []
         edits: tuple[FileEdit, ...] = ()
         outcome: Outcome | None = None

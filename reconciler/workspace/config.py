@@ -41,6 +41,15 @@ class ConfigBlock(NamedTuple):
     arguments: dict[str, Span]  # the lines of each top-level argument, for edits in place
     construct_path: str | None = None  # CDK: the construct that synthesized the block
 
+    @property
+    def configured(self) -> frozenset[str]:
+        """The arguments and nested blocks the block sets, ``dynamic`` blocks by their label."""
+        names = set(self.body) - META_ARGUMENTS - {"dynamic"}
+        for item in _as_list(self.body.get("dynamic")):
+            if isinstance(item, dict):
+                names.update(item)
+        return frozenset(names)
+
 
 class Variable(NamedTuple):
     name: str
@@ -158,6 +167,13 @@ def attribute_path(expression: str) -> str:
 
 def _unquote(key: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)), key)
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A nested block's value: a list of blocks in HCL, an object or a list in JSON."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def lifecycle(body: dict[str, Any]) -> dict[str, Any]:

@@ -160,6 +160,7 @@ _SECURITY_RULE = Block(
     (Attr("name", required=True), *_rule_items()),
     set_nested=True,
     computed=True,
+    key="name",
 )
 
 

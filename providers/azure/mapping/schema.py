@@ -77,6 +77,9 @@ class Block:
     set_nested: bool = False
     #: Optional+Computed (SDKv2): left out of the configuration, the live value is kept, not removed
     computed: bool = False
+    #: for a set-nested block: the attribute naming an element (``security_rule["allow-ssh"]``), so that
+    #: drift is reported element by element; empty: the set is one value
+    key: str = ""
     description: str = ""
 
     @property

@@ -9,7 +9,9 @@ top-level arguments and tags (see :mod:`.instances`). What rules cannot do safel
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from providers.azure.mapping import MAPPINGS
@@ -23,7 +25,7 @@ from reconciler.propose.edits.text import Nested, ScanError, block_at, indent_of
 from reconciler.propose.edits.values import parse_literal
 from reconciler.workspace import ConfigBlock, Configuration
 from state.proposal import FileEdit
-from state.report import MASK, Drift
+from state.report import MASK, Change, Drift
 
 
 def codify(
@@ -82,7 +84,7 @@ class _Codify:
         )
         if self.index is not None:
             self.instance = Instance(self.editor, body, self.index)
-        for change in drift.changes:
+        for change in whole_sets(mapping.schema, drift.changes, self.state_values):
             if _masked(change.state) or _masked(change.live):
                 raise Declined(f"{drift.address}.{change.path} is sensitive; rules do not write secrets")
             if block.ignore_changes == "all" or any(
@@ -302,6 +304,42 @@ class _Codify:
 
 
 _SCALARS = (Kind.STRING, Kind.NUMBER, Kind.BOOL)
+
+
+_ELEMENT = re.compile(r'^([A-Za-z_]\w*)\[("(?:[^"\\]|\\.)*")\](?:\.(\w+))?$')
+
+
+def whole_sets(
+    schema: tuple[Item, ...], changes: Sequence[Change], state_values: Mapping[str, Any]
+) -> list[Change]:
+    """Element-by-element changes of a keyed set (as scans report them) as one change of the whole set.
+
+    The live set is the state's with each reported element added, removed or changed, so the rules edit
+    the written blocks exactly as if the scan had reported the set as one value.
+    """
+    out: list[Change] = []
+    sets: dict[str, dict[str, dict[str, Any]]] = {}
+    for change in changes:
+        match = _ELEMENT.match(change.path)
+        block = next(
+            (i for i in schema if match and isinstance(i, Block) and i.key and i.name == match[1]), None
+        )
+        if match is None or block is None:
+            out.append(change)
+            continue
+        elements = sets.setdefault(
+            block.name, {str(e.get(block.key)): dict(e) for e in _elements(state_values.get(block.name))}
+        )
+        key, field = json.loads(match[2]), match[3]
+        if field is not None and key in elements:
+            elements[key][field] = change.live
+        elif change.live is None:
+            elements.pop(key, None)
+        else:
+            elements[key] = dict(change.live)
+    for name, elements in sets.items():
+        out.append(Change(name, _elements(state_values.get(name)), list(elements.values())))
+    return out
 
 
 def _elements(value: Any) -> list[dict[str, Any]]:

@@ -59,7 +59,7 @@ def test_throttling_and_server_errors_are_retried(
     faults.add(FaultRule(status=503, rate=0.3, retry_after=0))
     faults.add(FaultRule(latency_ms=20))
     code, report = _drift(ws)
-    assert (code, report["complete"], report["drifts"]) == (0, True, [])
+    assert (code, report["complete"], report["drifts"], report["errors"]) == (0, True, [], [])
     assert report["summary"]["in_sync"] == 4
     injected = {r["status"]: r["injected"] for r in faults.rules()}
     assert injected[429] == 3  # the throttling really happened, and was retried through

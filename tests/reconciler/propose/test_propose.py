@@ -42,7 +42,6 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
     with scenario.estate(root) as e:
         e.tf.init(e.workspace)
         e.tf.apply(e.workspace)
-        e.tf.apply(e.workspace, extra_args=("-refresh-only",))
         scenario.drift(e)
         with exported(scenario.terraform_env(e.sandbox)):
             report = root / "drift.json"
