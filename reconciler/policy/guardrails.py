@@ -9,6 +9,8 @@ builtin.required_tags          a created, updated or codified taggable resource 
 builtin.allowed_locations      such a resource outside ``policy.allowed_locations``
 builtin.allowed_vm_sizes       such a virtual machine with a size outside ``policy.allowed_vm_sizes``
 builtin.no_code_execution      an edit adding a provisioner, an external program or a script
+builtin.no_inline_managed_     an edit writing inline (a subnet, an NSG rule, a route) what a
+children                       resource of its own manages
 <package>.deny                 whatever a user policy's ``deny`` says
 =============================  ================================================================
 """
@@ -19,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from reconciler.policy import execution, planned, protection, rego
+from reconciler.policy import children, execution, planned, protection, rego
 from reconciler.policy.edits import Modules
 from reconciler.policy.plan import changes
 from reconciler.policy.settings import PolicySettings, resolve_paths
@@ -32,6 +34,7 @@ BUILTIN_RULES = (
     planned.ALLOWED_LOCATIONS,
     planned.ALLOWED_VM_SIZES,
     execution.RULE,
+    children.RULE,
 )
 
 
@@ -54,6 +57,7 @@ def evaluate(
     found += planned.allowed_locations(planned_changes, settings.allowed_locations)
     found += planned.allowed_vm_sizes(planned_changes, settings.allowed_vm_sizes)
     found += execution.check(edits, modules)
+    found += children.check(planned_changes, edits, modules)
     files = rego.policy_files(resolve_paths(settings, root))
     found += rego.evaluate(files, plan, root)
     return found

@@ -1,7 +1,7 @@
 """`reconcile propose` on the drifted VM scenario: rules first, the LLM for the rest, all validated.
 
-One estate (the example applied, then changed out of band as in the demo) serves the module; the
-tests run in file order.
+One estate (the example applied, then changed out of band as in the demo) serves the module; the tests
+only read it (in any order): what changes state happens in a copy of the workspace.
 """
 
 from __future__ import annotations
@@ -167,8 +167,12 @@ def test_the_llm_gets_what_rules_decline_and_only_validated_answers_pass(
     assert "a proposal changes only its resource" in bodies[2]
 
 
-def test_a_stale_scan_is_refused(estate: Estate, capsys: pytest.CaptureFixture[str]) -> None:
-    estate.e.tf.apply(estate.ws, extra_args=("-refresh-only",))  # the state's serial moves on
-    assert main(["propose", str(estate.ws), "--no-llm"]) == 1
+def test_a_stale_scan_is_refused(estate: Estate, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(estate.ws, ws, ignore=shutil.ignore_patterns(".reconcile"))
+    assert main(["drift", str(ws), "--format", "json", "--output", str(tmp_path / "drift.json")]) == 2
+    estate.e.tf.apply(ws, extra_args=("-refresh-only",))  # the state's serial moves on
+    capsys.readouterr()
+    assert main(["propose", str(ws), "--no-llm"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "is stale" in err[0] and "run 'reconcile drift' again" in err[0]
