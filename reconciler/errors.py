@@ -17,11 +17,15 @@ errors are translated at the boundary that calls the library:
     ├── CloudError              cloud                  the cloud API refused or failed (from azure-core)
     ├── PolicyError             policy                 a user policy cannot be read, parsed or evaluated
     ├── LlmError                llm                    the LLM endpoint could not answer
-    └── StaleScanError          stale_scan             the state moved on since the scan used
+    ├── StaleScanError          stale_scan             the state moved on since the scan used
+    ├── GitError                git                    not a work tree, dirty files, a commit git refuses
+    └── LockHeldError           lock_held              another apply holds the workspace (names it)
     StoreError (state)          store                  the store is corrupt, newer, locked; names the file
     SandboxError (sandbox)      sandbox                the sandbox could not be started, reached, stopped
 
-Scans exit 0 in sync, 2 with drift, 1 when incomplete; 2 is never an error's code.
+Scans exit 0 in sync, 2 with drift, 1 when incomplete; 2 is never an error's code. ``reconcile apply``
+and ``reconcile rollback`` exit 3 when an apply failed and was rolled back, 4 when it failed and the cloud
+is not back at a known configuration (see :mod:`reconciler.apply.model`).
 """
 
 from __future__ import annotations
@@ -114,6 +118,18 @@ class StaleScanError(ReconcileError):
     """The state changed since the scan: proposals made from it could undo someone's apply."""
 
     code = "stale_scan"
+
+
+class GitError(ReconcileError):
+    """The workspace's git repository cannot do what apply needs (no work tree, dirty files, a revert)."""
+
+    code = "git"
+
+
+class LockHeldError(ReconcileError):
+    """Another apply holds the workspace's lock, alive, past the time we were willing to wait."""
+
+    code = "lock_held"
 
 
 def error_json(failure: Failure) -> dict[str, Any]:

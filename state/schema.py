@@ -108,6 +108,46 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX proposals_scan ON proposals (scan_id, seq)",
         ),
     ),
+    Migration(
+        3,
+        "locks, audit trail, applied commits, state backups",
+        (
+            """CREATE TABLE locks (
+                workspace TEXT PRIMARY KEY,
+                token TEXT NOT NULL,
+                holder TEXT NOT NULL,  -- JSON {user, host, pid, command, proposals}
+                acquired_at TEXT NOT NULL,
+                heartbeat_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE audit (
+                seq BIGINT PRIMARY KEY,  -- one chain per store, across workspaces
+                workspace TEXT NOT NULL,
+                at TEXT NOT NULL,
+                action TEXT NOT NULL,
+                result TEXT NOT NULL,
+                entry TEXT NOT NULL,  -- JSON (state.audit.entry_json)
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_workspace ON audit (workspace, seq)",
+            """CREATE TABLE applied (
+                workspace TEXT NOT NULL,
+                seq BIGINT NOT NULL,  -- the audit row of the apply
+                commit_sha TEXT NOT NULL,
+                applied_at TEXT NOT NULL,
+                PRIMARY KEY (workspace, seq)
+            )""",
+            """CREATE TABLE state_backups (
+                workspace TEXT NOT NULL,
+                lineage TEXT NOT NULL,
+                serial BIGINT NOT NULL,
+                sha256 TEXT NOT NULL,
+                path TEXT NOT NULL,  -- the file beside the store; the state itself is not kept here
+                saved_at TEXT NOT NULL,
+                PRIMARY KEY (workspace, lineage, serial)
+            )""",
+        ),
+    ),
 )
 
 _SCAN_COLUMNS = (
@@ -169,6 +209,26 @@ class Queries(NamedTuple):
     scans_of: str = f"SELECT {_SCAN_SELECT} FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT ?"
     latest: str = f"SELECT scan_id FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT 1"
     last_scan_at: str = "SELECT MAX(started_at) FROM scans WHERE workspace = ?"
+    insert_lock: str = (
+        "INSERT INTO locks (workspace, token, holder, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (workspace) DO NOTHING"
+    )
+    lock: str = "SELECT workspace, token, holder, acquired_at, heartbeat_at FROM locks WHERE workspace = ?"
+    heartbeat: str = "UPDATE locks SET heartbeat_at = ? WHERE workspace = ? AND token = ?"
+    delete_lock: str = "DELETE FROM locks WHERE workspace = ? AND token = ?"
+    last_audit: str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+    insert_audit: str = (
+        "INSERT INTO audit (seq, workspace, at, action, result, entry, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    audit_all: str = "SELECT seq, at, entry, prev_hash, hash FROM audit ORDER BY seq"
+    audit_of: str = "SELECT seq, at, entry, prev_hash, hash FROM audit WHERE workspace = ? ORDER BY seq"
+    insert_applied: str = "INSERT INTO applied (workspace, seq, commit_sha, applied_at) VALUES (?, ?, ?, ?)"
+    applied_of: str = "SELECT commit_sha FROM applied WHERE workspace = ? ORDER BY seq DESC LIMIT ?"
+    insert_backup: str = (
+        "INSERT INTO state_backups (workspace, lineage, serial, sha256, path, saved_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace, lineage, serial) DO NOTHING"
+    )
 
     def for_paramstyle(self, paramstyle: str) -> Queries:
         """These statements for a DB-API driver's ``paramstyle`` (``qmark``, ``format`` or ``pyformat``)."""

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from state import migrations
 from state.errors import StoreError
-from state.sqlstore import Cursor, SqlStore, utcnow
+from state.sqlstore import SqlStore
+from state.transactions import Cursor, utcnow
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -89,6 +90,10 @@ class SqliteStore(SqlStore):
         half-made file, and a process that loses the race to create it uses the winner's file."""
         path = self.path
         try:
+            marker = path.parent / ".gitignore"
+            if not marker.exists():
+                # Keep the store, its WAL files and state backups out of the Terraform repository.
+                marker.write_text("# Written by reconcile: local state, not for version control.\n*\n")
             fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
         except OSError as e:
             raise StoreError.at(path, f"cannot create it: {e.strerror or e}") from e

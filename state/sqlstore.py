@@ -1,74 +1,29 @@
-"""The :class:`~state.store.Store` over any DB-API 2 connection.
+"""The scan and proposal verbs of :class:`~state.store.Store`, over any DB-API 2 connection.
 
-A subclass supplies the connection: a read transaction, a write transaction, its driver's
-``paramstyle``, and how a driver error reads as a one-line :class:`~reconciler.errors.StoreError`.
-Everything else (which statements, in which order, how scan ids are resolved) lives here, once, so
-that a PostgreSQL store is only a connection away.
+The transactions come from :mod:`state.transactions`, the apply verbs (locks, audit) from
+:mod:`state.ledger`; which statements run in which order, and how scan ids are resolved, lives here
+once, so that a PostgreSQL store is only a connection away.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
-from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
 from state import rows
 from state.errors import StoreError
+from state.ledger import Ledger
 from state.report import ScanReport
-from state.schema import QUERIES, Queries
 from state.store import ScanInfo, Snapshot
+from state.transactions import Cursor
 
 _SHOWN_MATCHES = 3  # how many matches an ambiguous-prefix error lists
 
 
-class Cursor(Protocol):
-    """The part of a DB-API 2 cursor the store uses."""
-
-    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Any: ...
-
-    def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Any: ...
-
-    def fetchone(self) -> Any: ...
-
-    def fetchall(self) -> list[Any]: ...
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class SqlStore:
+class SqlStore(Ledger):
     """Implements the store's verbs; see :class:`~state.store.Store` for their contracts."""
-
-    def __init__(self, location: str, paramstyle: str, clock: Callable[[], datetime] = utcnow) -> None:
-        self.location = location  # the file or database, as error messages name it
-        self._q: Queries = QUERIES.for_paramstyle(paramstyle)
-        self._clock = clock
-
-    # -- supplied by the subclass -----------------------------------------------------------------
-
-    def _read(self) -> AbstractContextManager[Cursor]:
-        """A cursor in a read transaction that never waits for writers."""
-        raise NotImplementedError
-
-    def _write(self) -> AbstractContextManager[Cursor]:
-        """A cursor in a write transaction: committed when the block ends, rolled back if it raises.
-        Driver errors raised inside it, and inside :meth:`_read`, come out as :class:`StoreError`."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- the verbs --------------------------------------------------------------------------------
 

@@ -10,7 +10,18 @@ import argparse
 from types import ModuleType
 from typing import Protocol, cast
 
-from reconciler.commands import demo, drift, history, propose, sandbox, terraform
+from reconciler.commands import (
+    apply,
+    audit,
+    demo,
+    drift,
+    history,
+    lock,
+    propose,
+    rollback,
+    sandbox,
+    terraform,
+)
 
 
 class Command(Protocol):
@@ -26,10 +37,14 @@ def _command(module: ModuleType) -> Command:
 
 
 COMMANDS: dict[str, Command] = {
+    "apply": _command(apply),
+    "audit": _command(audit),
     "demo": _command(demo),
     "drift": _command(drift),
     "history": _command(history),
+    "lock": _command(lock),
     "propose": _command(propose),
+    "rollback": _command(rollback),
     "sandbox": _command(sandbox),
     "terraform": _command(terraform),
 }

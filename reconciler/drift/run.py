@@ -193,11 +193,6 @@ def _last_scan(path: Path, root: Path) -> datetime | None:
 
 
 def _save(path: Path, report: ScanReport, snapshots: list[Snapshot], state: StateSnapshot) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    marker = path.parent / ".gitignore"
-    if not marker.exists():
-        # Keep the store and its WAL files out of the Terraform repository.
-        marker.write_text("# Written by reconcile: local state, not for version control.\n*\n")
     with SqliteStore(path) as store:
         store.save_scan(
             report,

@@ -103,7 +103,7 @@ def test_processes_racing_to_create_the_file_all_succeed(tmp_path: Path) -> None
         assert len(store.scans(limit=100)) == 24
         for report in reports:
             assert store.report(report.scan_id) == report
-    assert sorted(p.name for p in path.parent.iterdir()) == ["state.db"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [".gitignore", "state.db"]
 
 
 def _scan(name: str, i: int) -> tuple[ScanReport, list[Snapshot]]:

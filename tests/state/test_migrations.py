@@ -54,8 +54,9 @@ def test_first_open_creates_the_directories_and_a_current_database(tmp_path: Pat
         assert store.scans() == []
     assert _header(path) == (len(MIGRATIONS), migrations.APPLICATION_ID, "wal")
     assert {"workspaces", "scans", "snapshots", "drifts", "attributions"} <= _tables(path)
-    # Nothing left over from building it next door.
-    assert sorted(p.name for p in path.parent.iterdir()) == ["state.db"]
+    # Nothing left over from building it next door; a marker keeps the folder out of git.
+    assert sorted(p.name for p in path.parent.iterdir()) == [".gitignore", "state.db"]
+    assert (path.parent / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def _tables(path: Path) -> set[str]:

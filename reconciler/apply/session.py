@@ -1,0 +1,83 @@
+"""What one apply or rollback holds open from start to end: settings, git, the store, Terraform, the lock.
+
+Opening checks what needs no lock (the directory, the git work tree, the settings) and then takes the
+workspace's lock, so that two applies never interleave; closing releases it whatever happened.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from reconciler.apply.lock import WorkspaceLock, holder
+from reconciler.apply.repo import Repo
+from reconciler.config import Config, load_config
+from reconciler.errors import WorkspaceError
+from reconciler.terraform import Terraform, engine_from_config
+from state.sqlite import SqliteStore
+
+
+def _stderr(line: str) -> None:
+    print(f"reconcile: {line}", file=sys.stderr, flush=True)
+
+
+class Common(NamedTuple):
+    """Options every apply-like command takes."""
+
+    directory: Path
+    yes: bool = False
+    lock_timeout: float = 60.0
+    command: str = "reconcile apply"
+    environ: Mapping[str, str] | None = None
+    #: asks the person at a terminal (the plan summary is the question); None: there is no terminal
+    confirm: Callable[[str], bool] | None = None
+    notify: Callable[[str], None] = _stderr
+
+
+class Session(NamedTuple):
+    root: Path
+    workspace: str  # as the store names it
+    environ: dict[str, str]
+    settings: Config
+    repo: Repo
+    store: SqliteStore
+    tf: Terraform
+    lock: WorkspaceLock
+    scratch: Path  # for saved plans: outside the work tree, so nothing there is ever committed
+    common: Common
+
+    def principal(self) -> str:
+        """The cloud identity the credential resolves to, as far as the environment says."""
+        return self.environ.get("ARM_CLIENT_ID") or "the azure-identity default chain"
+
+
+@contextmanager
+def session(common: Common, proposals: tuple[str, ...] = ()) -> Iterator[Session]:
+    root = common.directory.resolve()
+    if not root.is_dir():
+        raise WorkspaceError(f"{common.directory}: not a directory")
+    environ = dict(os.environ if common.environ is None else common.environ)
+    settings = load_config(root, env=environ)
+    repo = Repo(root)
+    store_path = settings.store_path(root)
+    with ExitStack() as stack:
+        store = stack.enter_context(SqliteStore(store_path))
+        tf = stack.enter_context(Terraform(engine_from_config(settings), base_env=environ))
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="reconcile-apply-")))
+        lock = stack.enter_context(
+            WorkspaceLock(
+                store,
+                str(root),
+                holder(common.command, proposals),
+                timeout=common.lock_timeout,
+                notify=common.notify,
+                clock=lambda: datetime.now(UTC),
+            )
+        )
+        yield Session(root, str(root), environ, settings, repo, store, tf, lock, scratch, common)

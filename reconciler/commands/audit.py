@@ -1,0 +1,59 @@
+"""`reconcile audit [DIR] [--verify]`: the audit trail of applies, rollbacks and lock events."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from reconciler.config import load_config
+from reconciler.errors import WorkspaceError
+from state import audit
+from state.report import rfc3339
+from state.sqlite import SqliteStore
+
+HELP = "list the audit trail of applies, rollbacks and lock events; --verify checks its hash chain"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "directory", nargs="?", default=".", type=Path, help="the Terraform root (default: .)"
+    )
+    parser.add_argument("--verify", action="store_true", help="check that no row was edited or deleted")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = args.directory.resolve()
+    if not root.is_dir():
+        raise WorkspaceError(f"{args.directory}: not a directory")
+    path = load_config(root, env=dict(os.environ)).store_path(root)
+    rows: list[audit.AuditRow] = []
+    chain: list[audit.AuditRow] = []
+    if path.exists():
+        with SqliteStore(path) as store:
+            rows = store.audit(str(root))
+            chain = store.audit() if args.verify else []
+    if args.verify:
+        problems = audit.verify(chain)
+        for line in problems:
+            print(f"reconcile: audit: {line}", file=sys.stderr)
+        if problems:
+            return 1
+        newest = chain[-1].hash if chain else "(empty)"
+        print(f"audit chain intact: {len(chain)} rows, newest hash {newest}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(audit.to_json(str(root), rows), indent=2))
+        return 0
+    for r in rows:
+        e = r.entry
+        what = ", ".join(e.addresses or e.proposals) or "-"
+        commits = ",".join(c[:12] for c in e.commits) or "-"
+        seconds = sum(s.seconds for s in e.steps)
+        line = f"{r.seq:>4}  {rfc3339(r.at)}  {e.action:<12} {e.result:<15} {e.os_user:<12} {commits:<26}"
+        print(f"{line} {seconds:6.1f}s  {what}" + (f"  error: {e.error}" if e.error else ""))
+    if not rows:
+        print("no audit rows for this workspace")
+    return 0
