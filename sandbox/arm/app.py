@@ -17,8 +17,10 @@ from urllib.parse import urlencode
 from werkzeug.wrappers import Request, Response
 
 from sandbox.arm import activity, ids
-from sandbox.arm.cloud import GROUP_API_VERSIONS, Cloud, Reply, Target, check_api_version, operation_error
-from sandbox.arm.errors import ArmError
+from sandbox.arm.cloud import Cloud, Reply, Target
+from sandbox.arm.cloud.groups import GROUP_API_VERSIONS
+from sandbox.arm.cloud.registry import check_api_version
+from sandbox.arm.errors import ArmError, no_registered_provider
 from sandbox.arm.faults import FaultRule, Faults
 from sandbox.arm.graph import GraphQueryError, run_query
 from sandbox.arm.identity import Caller, claims_from_header
@@ -126,22 +128,22 @@ class ArmApp:
     def _groups(self, request: Request, sub: str, rest: list[str], caller: Caller) -> Response:
         method = request.method
         if not rest:
-            return self._paged(request, self.cloud.list_groups(sub))
+            return self._paged(request, self.cloud.groups.list_all(sub))
         name = rest[0]
         if len(rest) == 1:
             check_group_version(request)
             if method == "GET":
-                return _json(200, self.cloud.get_group(sub, name))
+                return _json(200, self.cloud.groups.get(sub, name))
             if method == "HEAD":
-                self.cloud.get_group(sub, name)
+                self.cloud.groups.get(sub, name)
                 return Response(status=204)
             if method in ("PUT", "PATCH"):
-                return self._reply(request, self.cloud.put_group(sub, name, _body(request), caller, method))
+                return self._reply(request, self.cloud.groups.put(sub, name, _body(request), caller, method))
             if method == "DELETE":
-                return self._reply(request, self.cloud.delete_group(sub, name, caller))
+                return self._reply(request, self.cloud.groups.delete(sub, name, caller))
             raise _no_route(request)
         low = [s.lower() for s in rest]
-        group = self.cloud.get_group(sub, name)
+        group = self.cloud.groups.get(sub, name)
         if low[1:] == ["resources"]:
             return self._paged(
                 request, self._filter_generic(request, self.cloud.list_generic(sub, group["name"]))
@@ -201,13 +203,12 @@ class ArmApp:
         return _json(reply.status, reply.body, headers)
 
     def _operation(self, kind: str, op_id: str) -> Response:
-        status = self.cloud.operation_status(op_id)
+        status = self.cloud.operations.status(op_id)
         if kind == "operationresults":
             if status["status"] == "InProgress":
                 return Response(status=202, headers={"Retry-After": "1"})
             if status["status"] == "Failed":
-                op = self.cloud.store.operation(op_id)
-                raise operation_error(op[2] if op and op[2] else "")
+                raise self.cloud.operations.failure(op_id)
             return Response(status=204)
         # As ARM does, tell pollers when to come back rather than letting them spin.
         return _json(200, status, {"Retry-After": "1"} if status["status"] == "InProgress" else None)
@@ -228,7 +229,7 @@ class ArmApp:
 
     def _activity(self, request: Request, sub: str) -> Response:
         if _api_version(request) not in ACTIVITY_API_VERSIONS:
-            raise _bad_version(_api_version(request), "eventtypes", ACTIVITY_API_VERSIONS)
+            raise no_registered_provider(_api_version(request), "eventtypes", ACTIVITY_API_VERSIONS)
         import datetime as dt
 
         now = dt.datetime.fromtimestamp(self.cloud.clock(), dt.UTC)
@@ -237,7 +238,7 @@ class ArmApp:
 
     def _graph(self, request: Request) -> Response:
         if _api_version(request) not in GRAPH_API_VERSIONS:
-            raise _bad_version(_api_version(request), "resources", GRAPH_API_VERSIONS)
+            raise no_registered_provider(_api_version(request), "resources", GRAPH_API_VERSIONS)
         body = _body(request)
         options = body.get("options") or {}
         token = options.get("$skipToken")
@@ -470,16 +471,7 @@ class ArmApp:
 
 def check_group_version(request: Request) -> None:
     if _api_version(request) not in GROUP_API_VERSIONS:
-        raise _bad_version(_api_version(request), "resourceGroups", GROUP_API_VERSIONS)
-
-
-def _bad_version(version: str, type_segment: str, supported: tuple[str, ...]) -> ArmError:
-    return ArmError(
-        400,
-        "NoRegisteredProviderFound",
-        f"No registered resource provider found for location 'global' and API version '{version}' for type "
-        f"'{type_segment}'. The supported api-versions are '{', '.join(supported)}'.",
-    )
+        raise no_registered_provider(_api_version(request), "resourceGroups", GROUP_API_VERSIONS)
 
 
 def _lower_args(request: Request) -> dict[str, str]:

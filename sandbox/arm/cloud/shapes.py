@@ -1,0 +1,61 @@
+"""How ARM turns a request body into a stored resource: merge-patch, tags, the envelope around properties."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sandbox.arm import ids, regions
+from sandbox.arm.errors import ArmError
+from sandbox.arm.types.base import Body, ResourceType
+
+#: envelope keys ARM keeps beside ``properties`` when a client sends them
+TOP_LEVEL_KEYS = ("sku", "kind", "zones", "identity", "plan", "extendedLocation")
+
+
+def merge_patch(old: Body, patch: Any) -> Body:
+    """ARM's PATCH: objects merge recursively, everything else (lists included) replaces."""
+    if not isinstance(patch, dict):
+        raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
+    merged = copy.deepcopy(old)
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(merged.get(k), dict):
+            merged[k] = merge_patch(merged[k], v)
+        elif v is None:
+            merged.pop(k, None)
+        else:
+            merged[k] = copy.deepcopy(v)
+    return merged
+
+
+def envelope(rid: ids.ResourceId, spec: ResourceType, incoming: Any) -> Body:
+    """A new body from a request: id, name, type, location, tags, the top-level keys and a copy of
+    the properties (without the read-only provisioning state)."""
+    if not isinstance(incoming, dict):
+        raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
+    props = incoming.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ArmError(400, "InvalidRequestContent", "The 'properties' member must be a JSON object.")
+    body: Body = {"id": str(rid), "name": rid.name, "type": spec.type_name}
+    if spec.tracked:
+        body["location"] = regions.normalize(incoming.get("location"))
+        body["tags"] = tags(incoming.get("tags"))
+    for k in TOP_LEVEL_KEYS:
+        if incoming.get(k) is not None:
+            body[k] = copy.deepcopy(incoming[k])
+    body["properties"] = properties(props)
+    return body
+
+
+def properties(props: Body) -> Body:
+    return {k: copy.deepcopy(v) for k, v in props.items() if k != "provisioningState"}
+
+
+def tags(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ArmError(400, "InvalidTagNameCharacters", "Tags must be an object of string values.")
+    if len(value) > 50:
+        raise ArmError(400, "InvalidTagCount", "A resource can have at most 50 tags.")
+    return dict(value)
