@@ -4,8 +4,8 @@
 a module: :mod:`~sandbox.arm.cloud.registry` (what can be addressed), :mod:`~sandbox.arm.cloud.transaction`
 (one request's reads and the generic write path), :mod:`~sandbox.arm.cloud.children` (embedded child
 collections), :mod:`~sandbox.arm.cloud.integrity` (references, in-use, immutability),
-:mod:`~sandbox.arm.cloud.groups`, :mod:`~sandbox.arm.cloud.operations` (long-running operations) and
-:mod:`~sandbox.arm.cloud.recording` (the Activity Log).
+:mod:`~sandbox.arm.cloud.groups`, :mod:`~sandbox.arm.cloud.operations` (long-running operations),
+:mod:`~sandbox.arm.cloud.recording` (the Activity Log) and :mod:`~sandbox.arm.cloud.resource_graph`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from datetime import UTC, datetime
 
 from sandbox.arm import activity, ids
 from sandbox.arm.cloud import children, shapes
+from sandbox.arm.cloud.cursors import Cursors
 from sandbox.arm.cloud.groups import GROUP_TYPE, ResourceGroups
 from sandbox.arm.cloud.operations import Operations
 from sandbox.arm.cloud.recording import Recorder
 from sandbox.arm.cloud.records import Reply, Target
 from sandbox.arm.cloud.registry import Registry
+from sandbox.arm.cloud.resource_graph import ResourceGraph
 from sandbox.arm.cloud.transaction import Transaction
 from sandbox.arm.errors import ArmError, not_found
 from sandbox.arm.identity import Caller
@@ -51,6 +53,9 @@ class Cloud:
         self.recorder = Recorder(store, tenant, clock)
         self.operations = Operations(store, self.registry, clock)
         self.groups = ResourceGroups(store, self.registry, self.recorder, clock)
+        self.graph = ResourceGraph(
+            self.registry.types, self.registry.subscriptions, tenant, self.list, Cursors()
+        )
 
     @property
     def types(self) -> Mapping[str, ResourceType]:
