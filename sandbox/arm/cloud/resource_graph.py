@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from sandbox.arm import ids
 from sandbox.arm.cloud.cursors import Cursors, Row
 from sandbox.arm.errors import ArmError
-from sandbox.arm.graph import GraphQueryError, run_query
+from sandbox.arm.kql import GraphQueryError, run_query
 from sandbox.arm.types.base import Body, ResourceType
 
 #: reads the decorated resources of one type in a subscription
