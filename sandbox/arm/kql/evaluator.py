@@ -84,32 +84,26 @@ def _membership(expr: s.Membership) -> Eval:
 
 @compile_expr.register
 def _and(expr: s.And) -> Eval:
-    f, g = compile_expr(expr.left), compile_expr(expr.right)
-
-    def apply(row: Mapping[str, Any]) -> bool | None:
-        a = f(row)
-        if a is False:
-            return False
-        b = g(row)
-        if b is False:
-            return False
-        return True if a is True and b is True else None
-
-    return apply
+    return _connective(expr.left, expr.right, decisive=False)
 
 
 @compile_expr.register
 def _or(expr: s.Or) -> Eval:
-    f, g = compile_expr(expr.left), compile_expr(expr.right)
+    return _connective(expr.left, expr.right, decisive=True)
+
+
+def _connective(left: s.Expr, right: s.Expr, decisive: bool) -> Eval:
+    """``and`` (decided by a false side) or ``or`` (by a true side); null when a null side could tip it."""
+    f, g = compile_expr(left), compile_expr(right)
 
     def apply(row: Mapping[str, Any]) -> bool | None:
         a = f(row)
-        if a is True:
-            return True
+        if a is decisive:
+            return decisive
         b = g(row)
-        if b is True:
-            return True
-        return False if a is False and b is False else None
+        if b is decisive:
+            return decisive
+        return (not decisive) if a is (not decisive) and b is (not decisive) else None
 
     return apply
 

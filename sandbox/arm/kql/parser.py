@@ -212,17 +212,19 @@ class _Parser:
     # expressions
 
     def _expr(self) -> s.Expr:
-        left = self._conjunction()
-        while self._word(self._peek()) == "or":
-            self._advance()
-            left = s.Or(left, self._conjunction())
-        return left
+        return self._chain("or", s.Or, self._conjunction)
 
     def _conjunction(self) -> s.Expr:
-        left = self._comparison()
-        while self._word(self._peek()) == "and":
+        return self._chain("and", s.And, self._comparison)
+
+    def _chain(
+        self, word: str, node: Callable[[s.Expr, s.Expr], s.Expr], operand: Callable[[], s.Expr]
+    ) -> s.Expr:
+        """``operand (word operand)*``, grouped from the left."""
+        left = operand()
+        while self._word(self._peek()) == word:
             self._advance()
-            left = s.And(left, self._comparison())
+            left = node(left, operand())
         return left
 
     def _comparison(self) -> s.Expr:
