@@ -7,11 +7,13 @@ an ``api-version``; every error is an ARM error body. ``/_sandbox/*`` is the emu
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from sandbox.arm.cloud import Cloud
@@ -22,6 +24,7 @@ from sandbox.arm.faults import Faults
 from sandbox.arm.identity import Caller, claims_from_header
 
 Endpoint = Callable[[Call, list[str]], Response]
+_LOG = logging.getLogger(__name__)
 
 
 class Route(NamedTuple):
@@ -92,12 +95,19 @@ class ArmApp:
     def handle(self, request: Request) -> Response:
         segments = [s for s in request.path.split("/") if s]
         if segments and segments[0] == "_sandbox":
-            return admin.serve(self, request, segments[1:])
+            try:
+                return admin.serve(self, request, segments[1:])
+            except Exception as e:
+                return _crashed(request, e)
         correlation = request.headers.get("x-ms-correlation-request-id") or str(uuid.uuid4())
         try:
             response = self._serve(request, segments, correlation)
         except ArmError as e:
             response = error_response(e)
+        except HTTPException as e:  # refused by werkzeug itself (say, a client that disconnected)
+            response = error_response(ArmError(e.code or 400, type(e).__name__, e.description or e.name))
+        except Exception as e:
+            response = _crashed(request, e)
         response.headers["x-ms-request-id"] = str(uuid.uuid4())
         response.headers["x-ms-correlation-request-id"] = correlation
         if request.headers.get("x-ms-client-request-id"):
@@ -137,3 +147,16 @@ class ArmApp:
                 if args is not None:
                     return route.endpoint(call, args)
         raise no_route(call.request)
+
+
+def _crashed(request: Request, error: Exception) -> Response:
+    """A bug in the emulator: logged with its traceback, answered as ARM answers its own failures
+    (a client sees an ARM error body it can parse and retry, never the server's HTML page)."""
+    _LOG.error("%s %s failed", request.method, request.path, exc_info=error)
+    return error_response(
+        ArmError(
+            500,
+            "InternalServerError",
+            f"Encountered internal server error. Please try again. ({type(error).__name__}: {error})",
+        )
+    )
