@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.arm.cloud import Cloud
 from sandbox.arm.endpoints import activity, admin, graph, groups, metadata, operations, resources
-from sandbox.arm.endpoints.wire import Call, api_version, error_response, no_route
+from sandbox.arm.endpoints.wire import ArmRequest, Call, api_version, error_response, no_route
 from sandbox.arm.errors import ArmError
 from sandbox.arm.faults import Faults
 from sandbox.arm.identity import Caller, claims_from_header
@@ -88,7 +88,7 @@ class ArmApp:
         self.page_size = page_size
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        request = Request(environ)
+        request = ArmRequest(environ)
         response = self.handle(request)
         return response(environ, start_response)
 

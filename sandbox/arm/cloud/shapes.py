@@ -11,6 +11,7 @@ from sandbox.arm.types.base import Body, ResourceType
 
 #: envelope keys ARM keeps beside ``properties`` when a client sends them
 TOP_LEVEL_KEYS = ("sku", "kind", "zones", "identity", "plan", "extendedLocation")
+MAX_TAGS, MAX_TAG_NAME, MAX_TAG_VALUE = 50, 512, 256
 
 
 def merge_patch(old: Body, patch: Any) -> Body:
@@ -52,10 +53,33 @@ def properties(props: Body) -> Body:
 
 
 def tags(value: Any) -> dict[str, str]:
+    """A body's tags, refused as ARM refuses them: more than 50, a name over 512 characters or a value
+    over 256 (codes and wording as ARM answers; resources and resource groups alike)."""
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ArmError(400, "InvalidTagNameCharacters", "Tags must be an object of string values.")
-    if len(value) > 50:
-        raise ArmError(400, "InvalidTagCount", "A resource can have at most 50 tags.")
+    if len(value) > MAX_TAGS:
+        raise ArmError(
+            400,
+            "InvalidTags",
+            f"Too many tags specified. Requested tag count - '{len(value)}'. "
+            f"Maximum number of tags allowed - '{MAX_TAGS}'.",
+        )
+    long_names = [k for k in value if len(k) > MAX_TAG_NAME]
+    if long_names:
+        raise ArmError(
+            400,
+            "InvalidTagName",
+            f"Tag key too large. Following tag name '{', '.join(long_names)}' exceeded the maximum length. "
+            f"Maximum allowed length for tag name - '{MAX_TAG_NAME}' characters.",
+        )
+    long_values = [v for v in value.values() if len(v) > MAX_TAG_VALUE]
+    if long_values:
+        raise ArmError(
+            400,
+            "InvalidTagValueLength",
+            f"Tag value too large.  Following tag value '{', '.join(long_values)}' exceeded the maximum "
+            f"length. Maximum allowed length for tag value - '{MAX_TAG_VALUE}' characters.",
+        )
     return dict(value)

@@ -6,6 +6,7 @@ import json
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from sandbox.arm import ids
@@ -56,28 +57,70 @@ def int_arg(request: Request, name: str, default: int) -> int:
         ) from None
 
 
+#: ARM refuses request bodies over 4 MB (RequestContentTooLarge)
+MAX_BODY_BYTES = 4 * 1024 * 1024
+#: deeper JSON is refused, as .NET's JSON readers do by default; real request bodies nest under 20 levels
+MAX_DEPTH = 64
+
+
+class ArmRequest(Request):
+    # One byte over the limit is read, so a body cut at the limit is told from one that fits it.
+    max_content_length = MAX_BODY_BYTES + 1
+
+
 def read_body(request: Request, optional: bool = False) -> dict[str, Any]:
-    """The request's JSON object; ``optional`` lets an empty body stand for ``{}``."""
-    raw = request.get_data(cache=True)
+    """The request's JSON object; ``optional`` lets an empty body stand for ``{}``.
+
+    Refused as ARM refuses them: a body over 4 MB (413), JSON that does not parse, nests deeper than
+    :data:`MAX_DEPTH` or is not an object (400).
+    """
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raw = None
+    if raw is None or len(raw) > MAX_BODY_BYTES:
+        raise ArmError(
+            413, "RequestContentTooLarge", "The request content size exceeds the maximum size of 4 MB."
+        )
     if not raw.strip():
         if optional:
             return {}
-        raise ArmError(
-            400,
-            "InvalidRequestContent",
-            "The request content was invalid and could not be deserialized: the body is empty.",
-        )
+        raise _undeserializable("the body is empty")
     try:
         body = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ArmError(
-            400,
-            "InvalidRequestContent",
-            f"The request content was invalid and could not be deserialized: '{e}'.",
-        ) from None
+        raise _undeserializable(f"'{e}'") from None
+    except RecursionError:
+        raise _too_deep() from None
+    if _deeper_than(body, MAX_DEPTH):
+        raise _too_deep()
     if not isinstance(body, dict):
         raise ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.")
     return body
+
+
+def _undeserializable(reason: str) -> ArmError:
+    return ArmError(
+        400,
+        "InvalidRequestContent",
+        f"The request content was invalid and could not be deserialized: {reason}.",
+    )
+
+
+def _too_deep() -> ArmError:
+    return _undeserializable(f"'The reader's MaxDepth of {MAX_DEPTH} has been exceeded.'")
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    # Iterative: the point is to refuse what would exhaust the interpreter's stack further on.
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
