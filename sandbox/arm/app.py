@@ -115,11 +115,11 @@ class ArmApp:
         return response
 
     def _serve(self, request: Request, segments: list[str], correlation: str) -> Response:
-        delay, fault = self.faults.decide(request.method, request.path)
-        if delay:
-            time.sleep(delay)
-        if fault:
-            raise fault
+        decision = self.faults.decide(request.method, request.path)
+        if decision.delay:
+            time.sleep(decision.delay)
+        if decision.error:
+            raise decision.error
         caller = Caller(
             claims=claims_from_header(request.headers.get("Authorization")),
             client_request_id=request.headers.get("x-ms-client-request-id") or "",
@@ -134,7 +134,8 @@ class ArmApp:
                 "The api-version query parameter (?api-version=) is required for all requests.",
             )
         self.cloud.tick()
-        return self._dispatch(Call(request, self.cloud, caller, self.page_size), segments)
+        call = Call(request, self.cloud, caller, self.page_size, decision.ignored)
+        return self._dispatch(call, segments)
 
     def _dispatch(self, call: Call, segments: list[str]) -> Response:
         low = [s.lower() for s in segments]

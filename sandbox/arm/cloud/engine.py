@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sandbox.arm import activity, ids
-from sandbox.arm.cloud import children, shapes
+from sandbox.arm.cloud import children, integrity, shapes
 from sandbox.arm.cloud.cursors import Cursors
 from sandbox.arm.cloud.groups import GROUP_TYPE, ResourceGroups
 from sandbox.arm.cloud.operations import Operations
@@ -121,7 +121,14 @@ class Cloud:
 
     # -- writes ---------------------------------------------------------------------------------------
 
-    def put(self, target: Target, incoming: Body, caller: Caller, method: str = "PUT") -> Reply:
+    def put(
+        self, target: Target, incoming: Body, caller: Caller, method: str = "PUT", keep: tuple[str, ...] = ()
+    ) -> Reply:
+        """Create, replace (PUT) or merge into (PATCH) a resource.
+
+        ``keep`` lists dotted property paths an update leaves as they were, while the answer echoes the
+        request: a cloud that says yes and does not do it (the fault rules' ``ignore_properties``).
+        """
         rid, spec = target.rid, target.spec
         spec.check_name(rid.name)
         with self.recorder.recording(str(rid), spec.type_name, method, caller) as rec:
@@ -139,6 +146,8 @@ class Cloud:
                     body = tx.write(rid, spec, incoming, old, state)
                 else:
                     body = self._write_child(tx, rid, spec, incoming)
+                if keep and old is not None:
+                    self._keep(tx, rid, old, keep)
                 op_id = self.operations.start(conn, rid, "put", self.operation_delay) if pending else None
                 body = _decorated(tx, spec, body)
             status = 200 if old is not None else _created_status(spec, pending)
@@ -200,6 +209,24 @@ class Cloud:
                 self.store.put(conn, str(target.rid), spec.type_name, body)
             rec.set(status)
             return Reply(status, result)
+
+    def _keep(self, tx: Transaction, rid: ids.ResourceId, old: Body, paths: tuple[str, ...]) -> None:
+        # Rewrites what was just stored (the top-level resource, which holds any child) behind the
+        # engine's back: no hooks run, as nothing in the cloud saw the change.
+        top = rid._replace(types=rid.types[:1], names=rid.names[:1])
+        stored = tx.get(str(top))
+        assert stored is not None
+        node = stored
+        for collection, name in zip(rid.types[1:], rid.names[1:], strict=True):
+            item = children.item_named(node["properties"].get(collection, []), name)
+            assert item is not None
+            node = item
+        restored = shapes.restore(node, old, paths)
+        node.clear()
+        node.update(restored)
+        spec = self.registry.spec_of(top)
+        self.store.put(tx.conn_required, str(top), spec.type_name, stored)
+        self.store.set_refs(tx.conn_required, str(top), integrity.all_refs(spec, stored))
 
     def _write_child(self, tx: Transaction, rid: ids.ResourceId, spec: ResourceType, incoming: Body) -> Body:
         # A child is written through its parent, which keeps its own provisioning state.

@@ -43,7 +43,16 @@ class ResourceGroups:
         sub = self.registry.check_subscription(subscription)
         return [r.body for r in self.store.list(sub, None, GROUP_TYPE)]
 
-    def put(self, subscription: str, name: str, incoming: Body, caller: Caller, method: str) -> Reply:
+    def put(
+        self,
+        subscription: str,
+        name: str,
+        incoming: Body,
+        caller: Caller,
+        method: str,
+        keep: tuple[str, ...] = (),
+    ) -> Reply:
+        """Create or update a group; ``keep`` lists paths an update leaves as they were (see Cloud.put)."""
         sub = self.registry.check_subscription(subscription)
         _check_name(name)
         gid = ids.group_id(sub, name)
@@ -74,7 +83,8 @@ class ResourceGroups:
                 }
                 if incoming.get("managedBy"):
                     body["managedBy"] = incoming["managedBy"]
-                self.store.put(conn, body["id"], GROUP_TYPE, body)
+                stored = shapes.restore(body, old, keep) if old and keep else body
+                self.store.put(conn, body["id"], GROUP_TYPE, stored)
             status = 201 if old is None else 200
             rec.set(status, resource_id=body["id"])
             return Reply(status, body)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from typing import Any
 
 from sandbox.arm import ids, regions
 from sandbox.arm.errors import ArmError
-from sandbox.arm.types.base import Body, ResourceType
+from sandbox.arm.types.base import Body, ResourceType, dig
 
 #: envelope keys ARM keeps beside ``properties`` when a client sends them
 TOP_LEVEL_KEYS = ("sku", "kind", "zones", "identity", "plan", "extendedLocation")
@@ -27,6 +28,27 @@ def merge_patch(old: Body, patch: Any) -> Body:
         else:
             merged[k] = copy.deepcopy(v)
     return merged
+
+
+def restore(body: Body, old: Body, paths: Iterable[str]) -> Body:
+    """A copy of ``body`` with the values ``old`` has at the dotted ``paths`` (removed where it has none)."""
+    kept = copy.deepcopy(body)
+    for path in paths:
+        *parents, last = path.split(".")
+        before = dig(old, path)
+        node: Any = kept
+        for part in parents:
+            if not isinstance(node.get(part), dict):
+                if before is None:
+                    break
+                node[part] = {}
+            node = node[part]
+        else:
+            if before is None:
+                node.pop(last, None)
+            else:
+                node[last] = copy.deepcopy(before)
+    return kept
 
 
 def envelope(rid: ids.ResourceId, spec: ResourceType, incoming: Any) -> Body:

@@ -30,7 +30,8 @@ def put_group(call: Call, args: list[str]) -> Response:
     """PUT creates or replaces, PATCH merges into what exists."""
     sub, name = args
     call.check_version(GROUP_API_VERSIONS, "resourceGroups")
-    return reply(call, call.cloud.groups.put(sub, name, read_body(call.request), call.caller, call.method))
+    body = read_body(call.request)
+    return reply(call, call.cloud.groups.put(sub, name, body, call.caller, call.method, keep=call.keep))
 
 
 def delete_group(call: Call, args: list[str]) -> Response:

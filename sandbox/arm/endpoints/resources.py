@@ -38,7 +38,7 @@ def _resource(call: Call, target: Target) -> Response:
         cloud.get(target)
         return Response(status=204)
     if method in ("PUT", "PATCH"):
-        return reply(call, cloud.put(target, read_body(call.request), call.caller, method))
+        return reply(call, cloud.put(target, read_body(call.request), call.caller, method, keep=call.keep))
     if method == "DELETE":
         return reply(call, cloud.delete(target, call.caller))
     raise no_route(call.request)

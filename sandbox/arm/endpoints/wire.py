@@ -22,6 +22,7 @@ class Call(NamedTuple):
     cloud: Cloud
     caller: Caller
     page_size: int
+    keep: tuple[str, ...] = ()  # property paths a write leaves as they were (a fault rule says so)
 
     @property
     def method(self) -> str:
