@@ -56,7 +56,7 @@ class Recording:
     """Records the Activity Log events of one write when its block ends.
 
     An ARM error is recorded as a failed write (except 401/403: nobody to attribute it to); an
-    unexpected exception is not recorded, as ARM never saw a request it could answer.
+    emulator bug (any other exception) is not recorded: it is answered as an internal error.
     """
 
     def __init__(
