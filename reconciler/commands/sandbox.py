@@ -45,7 +45,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     down = sub.add_parser("down", help="stop the sandbox of the data dir")
     _data_dir(down)
 
-    faults = sub.add_parser("faults", help="inject latency, throttling and server errors at runtime")
+    faults = sub.add_parser(
+        "faults", help="inject latency, throttling, server errors and ignored writes at runtime"
+    )
     faults_sub = faults.add_subparsers(dest="faults_command", metavar="ACTION")
     faults_sub.required = True
     add = faults_sub.add_parser("add", help="add a fault rule")
@@ -59,7 +61,15 @@ def register(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--status", type=int, choices=(429, 500, 502, 503, 504), help="answer with this error")
     add.add_argument("--rate", type=float, default=1.0, help="fraction of matching requests that fail (0-1)")
     add.add_argument("--retry-after", type=int, default=1, metavar="S", help="Retry-After for 429/503")
-    add.add_argument("--count", type=int, help="stop after this many errors")
+    add.add_argument("--count", type=int, help="stop after this many faults")
+    add.add_argument(
+        "--ignore-property",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="writes (PUT/PATCH) answer success but the cloud keeps this property's old value, "
+        "e.g. properties.hardwareProfile.vmSize (repeatable)",
+    )
     lst = faults_sub.add_parser("list", help="list the active rules")
     _data_dir(lst)
     lst.add_argument("--format", choices=("text", "json"), default="text")
@@ -158,6 +168,7 @@ def _faults(args: argparse.Namespace, data_dir: Path) -> int:
             "rate": args.rate,
             "retry_after": args.retry_after,
             "count": args.count,
+            "ignore_properties": args.ignore_property,
         }
         added = admin.add_fault(rule)
         print(f"added fault rule {added['id']}: {_describe(added)}")
@@ -182,9 +193,11 @@ def _describe(rule: dict[str, Any]) -> str:
     if rule["methods"]:
         scope += f" methods={','.join(rule['methods'])}"
     effects = []
+    limit = f", at most {rule['count']}" if rule["count"] is not None else ""
     if rule["latency_ms"]:
         effects.append(f"+{rule['latency_ms']}ms")
     if rule["status"]:
-        limit = f", at most {rule['count']}" if rule["count"] is not None else ""
         effects.append(f"{rule['status']} at rate {rule['rate']}{limit}")
+    if rule.get("ignore_properties"):
+        effects.append(f"writes succeed but keep {', '.join(rule['ignore_properties'])}{limit}")
     return f"{scope}: {', '.join(effects) or 'no effect'}"

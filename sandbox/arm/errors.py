@@ -32,6 +32,16 @@ def resource_group_not_found(name: str) -> ArmError:
     return ArmError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
 
 
+def no_registered_provider(api_version: str, type_segment: str, supported: tuple[str, ...]) -> ArmError:
+    """An api-version the type does not have; ARM lists the ones it does."""
+    return ArmError(
+        400,
+        "NoRegisteredProviderFound",
+        f"No registered resource provider found for location 'global' and API version '{api_version}' "
+        f"for type '{type_segment}'. The supported api-versions are '{', '.join(supported)}'.",
+    )
+
+
 def bad_request(message: str, code: str = "InvalidRequestContent") -> ArmError:
     return ArmError(400, code, message)
 

@@ -1,4 +1,5 @@
-"""Runtime fault injection: latency, throttling (429 with Retry-After) and server errors, by path or type.
+"""Runtime fault injection: latency, throttling (429 with Retry-After), server errors, and writes that
+answer success while the cloud keeps old values — by path, type or method.
 
 Rules are held by the running emulator and changed through its admin endpoint (``reconcile sandbox
 faults``); a seeded random source makes rates reproducible in tests and benchmarks.
@@ -11,7 +12,7 @@ import random
 import threading
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sandbox.arm.errors import ArmError
 
@@ -27,9 +28,24 @@ _ERRORS = {
 }
 
 
+_WRITES = ("PUT", "PATCH")
+
+
+class Decision(NamedTuple):
+    """What the rules make of one request."""
+
+    delay: float  # seconds to wait before serving it
+    error: ArmError | None  # answer with this instead of serving it
+    ignored: tuple[str, ...] = ()  # property paths a write must leave as they were
+
+
 @dataclass(frozen=True)
 class FaultRule:
-    """One rule. ``path`` is a glob over the lowercase request path; ``type`` narrows to a resource type."""
+    """One rule. ``path`` is a glob over the lowercase request path; ``type`` narrows to a resource type.
+
+    ``ignore_properties`` makes matching writes (PUT, PATCH) answer success, echoing the request, while
+    the cloud keeps the old value of these dotted paths (``properties.hardwareProfile.vmSize``).
+    """
 
     path: str = "*"
     type: str = ""
@@ -38,7 +54,8 @@ class FaultRule:
     status: int | None = None
     rate: float = 1.0
     retry_after: int = 1
-    count: int | None = None  # stop after injecting this many errors
+    count: int | None = None  # stop after injecting this many faults
+    ignore_properties: tuple[str, ...] = ()
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def __post_init__(self) -> None:
@@ -48,6 +65,11 @@ class FaultRule:
             raise ValueError(f"rate must be between 0 and 1, not {self.rate}")
         if self.latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
+        for path in self.ignore_properties:
+            if not isinstance(path, str) or not all(path.split(".")):
+                raise ValueError(f"ignore_properties: {path!r} is not a dotted property path")
+        if self.ignore_properties and self.methods and not set(self.methods) & set(_WRITES):
+            raise ValueError("ignore_properties applies to writes: methods must include PUT or PATCH")
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultRule:
@@ -57,6 +79,8 @@ class FaultRule:
             raise ValueError(f"unknown fault rule field(s): {', '.join(sorted(unknown))}")
         if "methods" in known:
             known["methods"] = tuple(m.upper() for m in known["methods"])
+        if "ignore_properties" in known:
+            known["ignore_properties"] = tuple(known["ignore_properties"] or ())
         return cls(**known)
 
     def to_json(self) -> dict[str, Any]:
@@ -95,21 +119,23 @@ class Faults:
         with self._lock:
             return [{**r.to_json(), "injected": self._injected.get(r.id, 0)} for r in self._rules]
 
-    def decide(self, method: str, path: str) -> tuple[float, ArmError | None]:
-        """Seconds to delay the request, and the error to answer with instead of serving it."""
+    def decide(self, method: str, path: str) -> Decision:
+        """What to do with a request: delay it, answer an error instead, or keep properties it writes."""
         delay = 0.0
+        ignored: list[str] = []
         with self._lock:
             for rule in self._rules:
                 if not rule.matches(method, path):
                     continue
                 delay += rule.latency_ms / 1000
-                if rule.status is None:
-                    continue
                 if rule.count is not None and self._injected[rule.id] >= rule.count:
                     continue
-                if self._random.random() < rule.rate:
+                if rule.ignore_properties and method.upper() in _WRITES:
+                    self._injected[rule.id] += 1
+                    ignored.extend(p for p in rule.ignore_properties if p not in ignored)
+                if rule.status is not None and self._random.random() < rule.rate:
                     self._injected[rule.id] += 1
                     code, message = _ERRORS[rule.status]
                     headers = {"Retry-After": str(rule.retry_after)} if rule.status in (429, 503) else {}
-                    return delay, ArmError(rule.status, code, message, headers)
-        return delay, None
+                    return Decision(delay, ArmError(rule.status, code, message, headers))
+        return Decision(delay, None, tuple(ignored))

@@ -1,7 +1,7 @@
 """The contract between the generic ARM engine and a resource type module.
 
 A type module builds one :class:`ResourceType`: data (names, api-versions, immutable and reference
-paths, child collections) plus a few hooks. The engine (``cloud.py``) does everything that is the same
+paths, child collections) plus a few hooks. The engine (``cloud/``) does everything that is the same
 for every type — routing, casing, referential integrity, in-use checks, persistence, the Activity Log.
 """
 

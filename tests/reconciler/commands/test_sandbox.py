@@ -100,6 +100,29 @@ def test_faults_add_list_clear(running: Path) -> None:
     assert "no fault rules" in reconcile("sandbox", "faults", "list", "--data-dir", data_dir).stdout
 
 
+def test_faults_add_ignore_property_and_list_it(running: Path) -> None:
+    data_dir = str(running)
+    added = reconcile(
+        "sandbox", "faults", "add", "--data-dir", data_dir, "--path", "*/virtualmachines/vm-1",
+        "--ignore-property", "properties.hardwareProfile.vmSize", "--ignore-property", "tags.owner",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "writes succeed but keep properties.hardwareProfile.vmSize, tags.owner" in added.stdout
+    listed = reconcile("sandbox", "faults", "list", "--data-dir", data_dir)
+    assert (
+        "*/virtualmachines/vm-1: writes succeed but keep properties.hardwareProfile.vmSize" in listed.stdout
+    )
+    rules = json.loads(
+        reconcile("sandbox", "faults", "list", "--data-dir", data_dir, "--format", "json").stdout
+    )
+    assert rules["rules"][0]["ignore_properties"] == ["properties.hardwareProfile.vmSize", "tags.owner"]
+
+    refused = reconcile(
+        "sandbox", "faults", "add", "--data-dir", data_dir, "--ignore-property", "tags..x", "--method", "PUT"
+    )
+    assert refused.returncode == 1 and "not a dotted property path" in refused.stderr
+
+
 def test_env_without_a_running_sandbox_is_one_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,6 +6,7 @@ live here behind the ``az`` fixture.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,11 @@ from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.network import models as nm
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resourcegraph import ResourceGraphClient
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from providers.azure.apps import AZURE_CLI as AZURE_CLI_APP_ID
 from providers.azure.sdk import Endpoint, client, sandbox_credential
+from sandbox.arm.app import ArmApp
 from sandbox.arm.identity import make_token
 from sandbox.server import Sandbox
 
@@ -219,3 +222,20 @@ def group(az: Azure) -> str:
 def subnet_id(az: Azure, group: str) -> str:
     vnet = az.vnet(group)
     return str(vnet.subnets[0].id)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[ArmApp], str]]:
+    """Serve an emulator a test built itself (its own types, store, faults) on loopback; gives its URL."""
+    servers: list[BaseWSGIServer] = []
+
+    def start(app: ArmApp) -> str:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -1,10 +1,12 @@
+"""Queries run over Resource Graph rows: what each operator, function and comparison yields."""
+
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
 
-from sandbox.arm.graph import GraphQueryError, run_query
+from sandbox.arm.kql import GraphQueryError, run_query
 
 SUB = "00000000-0000-0000-0000-000000000001"
 OTHER_SUB = "00000000-0000-0000-0000-000000000002"
@@ -409,43 +411,3 @@ def test_projection_leaves_the_input_rows_whole(rows: list[dict[str, Any]]) -> N
     result[0]["extra"] = 1
     assert list(result[0]) == ["tags", "extra"]
     assert "name" in rows[0] and "extra" not in rows[0]
-
-
-@pytest.mark.parametrize(
-    ("query", "message", "position"),
-    [
-        ("Resources | mv-expand tags", "unknown operator 'mv-expand' at position 12", 12),
-        ("Resources | frobnicate", "unknown operator 'frobnicate'", 12),
-        ("ResourceContainers | take 1", "unknown table 'ResourceContainers'", 0),
-        ("Resources | where (name == 'a'", "unbalanced parentheses: '(' at position 18 is never closed", 18),
-        ("Resources | where name == 'a')", "unbalanced parentheses: unexpected ')' at position 29", 29),
-        ("Resources | where tags['env' == 'a'", "unbalanced parentheses: '['", 22),
-        ("Resources | where name == 'abc", "unterminated string literal at position 26: 'abc", 26),
-        ('Resources | where name == "abc', "unterminated string", 26),
-        ("Resources | where Name == 'a'", "unknown column 'Name' at position 18 (did you mean 'name'?)", 18),
-        ("Resources | where strlen(name) > 1", "unknown function 'strlen'", 18),
-        ("Resources | where name = 'a'", "expected '|' or end of query but found '=' at position 23", 23),
-        ("Resources | where", "expected an expression but found end of query", 17),
-        ("Resources | where and", "expected an expression but found 'and'", 18),
-        ("Resources |", "expected an operator but found end of query", 11),
-        ("Resources | take ten", "expected a row count but found 'ten'", 17),
-        ("Resources | take 1.5", "expected a row count", 17),
-        ("Resources | order name", "expected 'by' but found 'name'", 18),
-        ("Resources | summarize sum(x) by type", "unsupported aggregation 'sum'", 22),
-        ("Resources | summarize", "expected an aggregation or 'by'", 21),
-        ("Resources | project-away nope", "unknown column 'nope'", 25),
-        ("Resources | where name !like 'a'", "unknown operator '!like'", 23),
-        ("Resources | where name in 'a'", "expected '(' but found ''a''", 26),
-        ("Resources where", "expected '|' but found 'where'", 10),
-        ("Resources | where name == 'a' # x", "unexpected character '#'", 30),
-        ("", "empty query", 0),
-    ],
-)
-def test_errors_name_the_offending_token(
-    rows: list[dict[str, Any]], query: str, message: str, position: int
-) -> None:
-    with pytest.raises(GraphQueryError) as caught:
-        run_query(query, rows)
-    assert message in str(caught.value)
-    assert caught.value.position == position
-    assert caught.value.code == "InvalidQuery"

@@ -1,0 +1,8 @@
+"""The emulated cloud's state and rules, apart from HTTP: :class:`Cloud` and the records it answers with."""
+
+from __future__ import annotations
+
+from sandbox.arm.cloud.engine import Cloud
+from sandbox.arm.cloud.records import Reply, Target
+
+__all__ = ["Cloud", "Reply", "Target"]
