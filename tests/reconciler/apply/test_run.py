@@ -128,3 +128,35 @@ def test_a_failed_apply_is_rolled_back_from_git_history(
         ("rollback", "rolled_back"),
     ]
     assert "pip-b" in rows[1]["error"] and rows[2]["commits"] == [revert]
+
+
+def test_a_change_the_cloud_silently_ignores_fails_verification_and_rolls_back(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["apply", "--yes"]) == 0
+    main_tf = ws.root / "main.tf"
+    main_tf.write_text(
+        main_tf.read_text().replace("idle_timeout_in_minutes = 4", "idle_timeout_in_minutes = 15")
+    )
+    ws.commit_all("longer idle timeout")
+    # The cloud answers 200 and echoes the request, but keeps the old value.
+    ws.cloud.sandbox.app.faults.add(
+        FaultRule(
+            path="*/publicipaddresses/pip-a",
+            methods=("PUT",),
+            ignore_properties=("properties.idleTimeoutInMinutes",),
+        )
+    )
+    capsys.readouterr()
+
+    assert main(["apply", "--yes", "--format", "json"]) == 3
+    report = _out(capsys)
+    [failed] = [s for s in report["steps"] if not s["ok"]]
+    assert failed["name"] == "verify"
+    # The provider read back the old value into state: the plan, not the rescan, sees the difference.
+    assert failed["detail"] == "terraform plan still changes azurerm_public_ip.a: update"
+    assert report["rollback"]["result"] == "rolled_back"
+    assert ws.log()[0] == 'Revert "longer idle timeout"'
+    assert "idle_timeout_in_minutes = 4" in main_tf.read_text()
+    ws.cloud.sandbox.app.faults.clear()
+    assert _drift(ws)[0] == 0 and ws.cloud.tf.plan(ws.root).changed is False
