@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/terraform_example.py
 	$(BIN)/python benchmarks/drift_scale.py
 	$(BIN)/python benchmarks/proposals.py
+	$(BIN)/python benchmarks/apply.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
