@@ -81,6 +81,7 @@ class AzureLiveReader:
         self._options: dict[str, Any] = {
             "transport": RequestsTransport(session=session, session_owner=False),
             "retry_total": settings.retries,
+            "retry_status": settings.retries,  # azure-core stops at 3 bad statuses unless told otherwise
             "retry_backoff_factor": settings.backoff_s,
             "retry_backoff_max": 16,
             "connection_timeout": min(10.0, settings.timeout_s),
