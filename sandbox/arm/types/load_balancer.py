@@ -16,7 +16,17 @@ from typing import Any
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import network_addressing as addr
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default, walk_refs
+from sandbox.arm.types.base import (
+    Body,
+    ResourceType,
+    Tx,
+    child_type,
+    dig,
+    one_of,
+    require,
+    set_default,
+    walk_refs,
+)
 
 #: read-only key -> (the load balancer's collection, the paths in its items that point back)
 Backrefs = dict[str, tuple[str, tuple[str, ...]]]
@@ -155,15 +165,7 @@ def _prepare_rule(tx: Tx, body: Body, old: Body | None) -> None:
 
 
 def _item(collection: str, **fields: Any) -> ResourceType:
-    """A child type kept in the load balancer's ``properties[collection]``."""
-    return ResourceType(
-        type_name=f"Microsoft.Network/loadBalancers/{collection}",
-        api_versions=versions.NETWORK,
-        collection=collection,
-        tracked=False,
-        etag=True,
-        **fields,
-    )
+    return child_type("Microsoft.Network/loadBalancers", collection, versions.NETWORK, **fields)
 
 
 def _check_port(body: Body, port: str, code: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+from sandbox.arm.types.base import Body, ResourceType, Tx, child_type, dig, one_of, require, set_default
 from sandbox.arm.types.virtual_network import subnets_using
 
 _DEFAULT_RULES = (
@@ -55,13 +55,8 @@ def _prepare_rule(tx: Tx, body: Body, old: Body | None) -> None:
         set_default(props, f"{side}AddressPrefixes", [])
 
 
-RULE = ResourceType(
-    type_name="Microsoft.Network/networkSecurityGroups/securityRules",
-    api_versions=versions.NETWORK,
-    collection="securityRules",
-    tracked=False,
-    etag=True,
-    prepare=_prepare_rule,
+RULE = child_type(
+    "Microsoft.Network/networkSecurityGroups", "securityRules", versions.NETWORK, prepare=_prepare_rule
 )
 
 

@@ -7,7 +7,7 @@ import re
 
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+from sandbox.arm.types.base import Body, ResourceType, Tx, child_type, dig, one_of, require, set_default
 from sandbox.arm.types.network_addressing import network
 from sandbox.arm.types.virtual_network import subnets_using
 
@@ -49,14 +49,7 @@ def _prepare_route(tx: Tx, body: Body, old: Body | None) -> None:
     set_default(props, "hasBgpOverride", False)
 
 
-ROUTE = ResourceType(
-    type_name="Microsoft.Network/routeTables/routes",
-    api_versions=versions.NETWORK,
-    collection="routes",
-    tracked=False,
-    etag=True,
-    prepare=_prepare_route,
-)
+ROUTE = child_type("Microsoft.Network/routeTables", "routes", versions.NETWORK, prepare=_prepare_route)
 
 
 def _prepare(tx: Tx, body: Body, old: Body | None) -> None:

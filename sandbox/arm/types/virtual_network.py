@@ -7,7 +7,7 @@ import itertools
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import network_addressing as addr
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, set_default
+from sandbox.arm.types.base import Body, ResourceType, Tx, child_type, dig, set_default
 
 
 def _prepare_subnet(tx: Tx, body: Body, old: Body | None) -> None:
@@ -52,14 +52,12 @@ def subnets_using(tx: Tx, resource_id: str, key: str) -> list[Body]:
     return subnets
 
 
-SUBNET = ResourceType(
-    type_name="Microsoft.Network/virtualNetworks/subnets",
-    api_versions=versions.NETWORK,
-    collection="subnets",
-    tracked=False,
+SUBNET = child_type(
+    "Microsoft.Network/virtualNetworks",
+    "subnets",
+    versions.NETWORK,
     refs=("properties.networkSecurityGroup.id", "properties.routeTable.id", "properties.natGateway.id"),
     in_use_code="InUseSubnetCannotBeDeleted",
-    etag=True,
     prepare=_prepare_subnet,
     decorate=_decorate_subnet,
 )
