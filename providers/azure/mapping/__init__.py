@@ -17,6 +17,7 @@ from providers.azure.mapping import (
     network_security_group,
     public_ip,
     resource_group,
+    route_table,
     storage_account,
     virtual_network,
 )
@@ -31,6 +32,8 @@ MAPPINGS: MappingType[str, Mapping] = MappingProxyType(
             virtual_network.SUBNET_MAPPING,
             network_security_group.NETWORK_SECURITY_GROUP,
             network_security_group.NETWORK_SECURITY_RULE,
+            route_table.ROUTE_TABLE_MAPPING,
+            route_table.ROUTE_MAPPING,
             public_ip.MAPPING,
             load_balancer.LOAD_BALANCER,
             load_balancer_parts.BACKEND_ADDRESS_POOL,
