@@ -9,7 +9,9 @@ by editing its parent's body (:class:`~providers.azure.mapping.base.Embedded`) a
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from providers.azure.mapping import ids
 from providers.azure.mapping.base import Body, Embedded, Mapping, MappingError
 from providers.azure.mapping.schema import Attrs, Item
 
@@ -45,3 +47,21 @@ def association(
         from_arm=from_parent,
         embedded=embedded,
     )
+
+
+def pair(resource_id: str, expected: str) -> tuple[str, str]:
+    """The two ids of an association id ``{a}|{b}``; ``expected`` spells the format for the error."""
+    first, bar, second = resource_id.partition("|")
+    if not bar:
+        raise MappingError(f"Expected ID to be in the format {expected} but got {resource_id!r}")
+    return first, second
+
+
+def added(refs: Any, target: str) -> list[Body]:
+    """A list of sub-resource references with ``target`` appended, as azurerm's associations append."""
+    return [*(r for r in refs or [] if isinstance(r, dict) and r.get("id")), {"id": target}]
+
+
+def removed(refs: Any, target: str) -> list[Body]:
+    """A list of sub-resource references without ``target`` (ids compare case-insensitively)."""
+    return [r for r in refs or [] if isinstance(r, dict) and not ids.same(r.get("id"), target)]

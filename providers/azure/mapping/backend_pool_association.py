@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.association import association
+from providers.azure.mapping.association import added, association, pair, removed
 from providers.azure.mapping.base import Body, Embedded, MappingError
 from providers.azure.mapping.ids import find, ids_of
 from providers.azure.mapping.load_balancer import API_VERSION, POOL
@@ -30,12 +30,9 @@ def _association_id(attrs: Attrs, sub: str) -> str:
 
 def _association_parts(resource_id: str) -> tuple[dict[str, str], str]:
     """The NIC IP configuration's parsed id and the pool id of ``{ip configuration id}|{pool id}``."""
-    config_id, bar, pool_id = resource_id.partition("|")
-    if not bar:
-        raise MappingError(
-            "Expected ID to be in the format {networkInterfaceId}/ipConfigurations/{ipConfigurationName}"
-            f"|{{backendAddressPoolId}} but got {resource_id!r}"
-        )
+    config_id, pool_id = pair(
+        resource_id, "{networkInterfaceId}/ipConfigurations/{ipConfigurationName}|{backendAddressPoolId}"
+    )
     ids.parse(pool_id, POOL, "backend_address_pool_id")
     return ids.parse(config_id, IP_CONFIGURATION), pool_id
 
@@ -56,8 +53,8 @@ def _associate(parent: Body, resource_id: str, attrs: Attrs) -> Body:
     body = copy.deepcopy(parent)
     config = _ip_configuration(body, attrs["ip_configuration_name"], body.get("id", ""))
     props = config.setdefault("properties", {})
-    pools = [p for p in props.get("loadBalancerBackendAddressPools") or [] if p.get("id")]
-    props["loadBalancerBackendAddressPools"] = [*pools, {"id": attrs["backend_address_pool_id"]}]
+    pools = props.get("loadBalancerBackendAddressPools")
+    props["loadBalancerBackendAddressPools"] = added(pools, attrs["backend_address_pool_id"])
     return body
 
 
@@ -66,9 +63,7 @@ def _dissociate(parent: Body, resource_id: str, attrs: Attrs) -> Body:
     body = copy.deepcopy(parent)
     config = _ip_configuration(body, config_parts["ipConfigurations"], body.get("id", ""))
     props = config.setdefault("properties", {})
-    props["loadBalancerBackendAddressPools"] = [
-        p for p in props.get("loadBalancerBackendAddressPools") or [] if not ids.same(p.get("id"), pool_id)
-    ]
+    props["loadBalancerBackendAddressPools"] = removed(props.get("loadBalancerBackendAddressPools"), pool_id)
     return body
 
 

@@ -12,8 +12,8 @@ import copy
 from tf.types import Unknown
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.association import association
-from providers.azure.mapping.base import Body, Embedded, Mapping, MappingError
+from providers.azure.mapping.association import added, association, pair, removed
+from providers.azure.mapping.base import Body, Embedded, Mapping
 from providers.azure.mapping.merge import changed_only
 from providers.azure.mapping.public_ip import PUBLIC_IP
 from providers.azure.mapping.schema import (
@@ -126,11 +126,7 @@ def _association_id(attrs: Attrs, sub: str) -> str:
 
 def _association_parts(resource_id: str) -> tuple[str, str]:
     """The NAT gateway id and the public IP id of ``{natGatewayId}|{publicIpAddressId}``."""
-    gateway_id, bar, public_ip_id = resource_id.partition("|")
-    if not bar:
-        raise MappingError(
-            f"Expected ID to be in the format {{natGatewayId}}|{{publicIpAddressId}} but got {resource_id!r}"
-        )
+    gateway_id, public_ip_id = pair(resource_id, "{natGatewayId}|{publicIpAddressId}")
     ids.parse(gateway_id, NAT_GATEWAY, "nat_gateway_id")
     ids.parse(public_ip_id, PUBLIC_IP, "public_ip_address_id")
     return gateway_id, public_ip_id
@@ -139,18 +135,14 @@ def _association_parts(resource_id: str) -> tuple[str, str]:
 def _associate(parent: Body, resource_id: str, attrs: Attrs) -> Body:
     body = copy.deepcopy(parent)
     props = body.setdefault("properties", {})
-    held = [p for p in props.get("publicIpAddresses") or [] if p.get("id")]
-    props["publicIpAddresses"] = [*held, {"id": attrs["public_ip_address_id"]}]
+    props["publicIpAddresses"] = added(props.get("publicIpAddresses"), attrs["public_ip_address_id"])
     return body
 
 
 def _dissociate(parent: Body, resource_id: str, attrs: Attrs) -> Body:
-    _, public_ip_id = _association_parts(resource_id)
     body = copy.deepcopy(parent)
     props = body.setdefault("properties", {})
-    props["publicIpAddresses"] = [
-        p for p in props.get("publicIpAddresses") or [] if not ids.same(p.get("id"), public_ip_id)
-    ]
+    props["publicIpAddresses"] = removed(props.get("publicIpAddresses"), _association_parts(resource_id)[1])
     return body
 
 

@@ -1,8 +1,8 @@
 """azurerm_route_table and azurerm_route ↔ Microsoft.Network/routeTables (+ /routes).
 
-A table's routes are both an inline ``route`` set (Optional+Computed, so routes written as
-``azurerm_route`` resources show up there without a diff) and ARM child resources at
-``.../routeTables/{table}/routes/{name}``, which is what the standalone resource manages.
+ARM serves a table's routes in its body and as child resources (``.../routeTables/{table}/routes/{name}``).
+azurerm writes them either inline, in the table's ``route`` set, or one by one as ``azurerm_route``
+resources; the set is Optional+Computed, so routes of the second kind read into it without a diff.
 """
 
 from __future__ import annotations
