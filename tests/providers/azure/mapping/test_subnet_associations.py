@@ -133,8 +133,9 @@ def test_subnet_associations(cloud: Cloud) -> None:
     cloud.workspace(SUBNET % {**FIRST, "endpoints": '"Microsoft.Storage"'})
     _import_plans_no_op(cloud, subnet_id)
 
-    # Out of band: the route table taken off the subnet, the NSG swapped for the locked one.
+    # Out of band: the route table and NAT gateway taken off the subnet, the NSG swapped for the locked one.
     subnet.route_table = None
+    subnet.nat_gateway = None
     subnet.network_security_group = nm.NetworkSecurityGroup(
         id=state["azurerm_network_security_group.locked"]["id"]
     )
@@ -143,6 +144,7 @@ def test_subnet_associations(cloud: Cloud) -> None:
     assert _actions(drift, "resource_drift") == {
         "azurerm_subnet_network_security_group_association.app": ["update"],
         "azurerm_subnet_route_table_association.app": ["delete"],
+        "azurerm_subnet_nat_gateway_association.app": ["delete"],
         "azurerm_route_table.rt": ["update"],  # its computed subnets
         "azurerm_virtual_network.vnet": ["update"],  # its computed subnet block names the NSG
     }
