@@ -7,6 +7,7 @@ from typing import Any
 
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.network import models as nm
+from azure.mgmt.resource.resources import ResourceManagementClient
 from sandbox_cloud import Cloud
 
 from providers.azure.sdk import client
@@ -133,12 +134,17 @@ def test_subnet_associations(cloud: Cloud) -> None:
     cloud.workspace(SUBNET % {**FIRST, "endpoints": '"Microsoft.Storage"'})
     _import_plans_no_op(cloud, subnet_id)
 
-    # Out of band: the route table and NAT gateway taken off the subnet, the NSG swapped for the locked one.
+    # Out of band: the route table and NAT gateway taken off the subnet, and the NSG swapped for one made
+    # in the portal, in another resource group (so the destroy below has nothing Terraform does not know
+    # to wait for: an NSG in use cannot be deleted, here as in Azure).
+    resources = client(ResourceManagementClient, cloud.endpoint(upn="ops@example.com"))
+    resources.resource_groups.create_or_update("rg-portal", {"location": "westeurope"})
+    portal_nsg = network.network_security_groups.begin_create_or_update(
+        "rg-portal", "nsg-portal", nm.NetworkSecurityGroup(location="westeurope")
+    ).result()
     subnet.route_table = None
     subnet.nat_gateway = None
-    subnet.network_security_group = nm.NetworkSecurityGroup(
-        id=state["azurerm_network_security_group.locked"]["id"]
-    )
+    subnet.network_security_group = nm.NetworkSecurityGroup(id=portal_nsg.id)
     network.subnets.begin_create_or_update(GROUP, "vnet", "app", subnet).result()
     drift = cloud.plan_json(ws, "-refresh-only")
     assert _actions(drift, "resource_drift") == {
@@ -149,11 +155,12 @@ def test_subnet_associations(cloud: Cloud) -> None:
         "azurerm_virtual_network.vnet": ["update"],  # its computed subnet block names the NSG
     }
     [swapped] = [d["change"] for d in drift["resource_drift"] if d["address"] == ASSOCIATIONS[0]]
-    assert swapped["after"]["network_security_group_id"].endswith("/networkSecurityGroups/nsg-locked")
+    assert swapped["after"]["network_security_group_id"] == portal_nsg.id
 
     cloud.tf.destroy(ws)
     assert list(network.virtual_networks.list_all()) == []
     assert list(network.route_tables.list_all()) == []
+    assert [g.id for g in network.network_security_groups.list_all()] == [portal_nsg.id]
 
 
 def _import_plans_no_op(cloud: Cloud, subnet_id: str) -> None:
