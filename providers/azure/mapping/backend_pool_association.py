@@ -9,8 +9,10 @@ from __future__ import annotations
 import copy
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Embedded, Mapping, MappingError
-from providers.azure.mapping.load_balancer import API_VERSION, POOL, find, ids_of
+from providers.azure.mapping.association import added, association, pair, removed
+from providers.azure.mapping.base import Body, Embedded, MappingError
+from providers.azure.mapping.ids import find, ids_of
+from providers.azure.mapping.load_balancer import API_VERSION, POOL
 from providers.azure.mapping.schema import Attr, Attrs, id_attr
 
 NIC = "Microsoft.Network/networkInterfaces"
@@ -28,12 +30,9 @@ def _association_id(attrs: Attrs, sub: str) -> str:
 
 def _association_parts(resource_id: str) -> tuple[dict[str, str], str]:
     """The NIC IP configuration's parsed id and the pool id of ``{ip configuration id}|{pool id}``."""
-    config_id, bar, pool_id = resource_id.partition("|")
-    if not bar:
-        raise MappingError(
-            "Expected ID to be in the format {networkInterfaceId}/ipConfigurations/{ipConfigurationName}"
-            f"|{{backendAddressPoolId}} but got {resource_id!r}"
-        )
+    config_id, pool_id = pair(
+        resource_id, "{networkInterfaceId}/ipConfigurations/{ipConfigurationName}|{backendAddressPoolId}"
+    )
     ids.parse(pool_id, POOL, "backend_address_pool_id")
     return ids.parse(config_id, IP_CONFIGURATION), pool_id
 
@@ -54,8 +53,8 @@ def _associate(parent: Body, resource_id: str, attrs: Attrs) -> Body:
     body = copy.deepcopy(parent)
     config = _ip_configuration(body, attrs["ip_configuration_name"], body.get("id", ""))
     props = config.setdefault("properties", {})
-    pools = [p for p in props.get("loadBalancerBackendAddressPools") or [] if p.get("id")]
-    props["loadBalancerBackendAddressPools"] = [*pools, {"id": attrs["backend_address_pool_id"]}]
+    pools = props.get("loadBalancerBackendAddressPools")
+    props["loadBalancerBackendAddressPools"] = added(pools, attrs["backend_address_pool_id"])
     return body
 
 
@@ -64,9 +63,7 @@ def _dissociate(parent: Body, resource_id: str, attrs: Attrs) -> Body:
     body = copy.deepcopy(parent)
     config = _ip_configuration(body, config_parts["ipConfigurations"], body.get("id", ""))
     props = config.setdefault("properties", {})
-    props["loadBalancerBackendAddressPools"] = [
-        p for p in props.get("loadBalancerBackendAddressPools") or [] if not ids.same(p.get("id"), pool_id)
-    ]
+    props["loadBalancerBackendAddressPools"] = removed(props.get("loadBalancerBackendAddressPools"), pool_id)
     return body
 
 
@@ -86,23 +83,9 @@ def _association_extract(parent: Body, resource_id: str, prior: Attrs | None) ->
     }
 
 
-def _association_not_alone(attrs: Attrs, current: Body | None) -> Body:
-    raise MappingError("a backend address pool association is written through its network interface")
-
-
-def _association_from_nic(body: Body, prior: Attrs | None) -> Attrs:
-    """The association's state from its network interface's body (the prior state names which one)."""
-    state = _association_extract(body, prior["id"], prior) if prior and prior.get("id") else None
-    if state is None:
-        raise MappingError(f"the association is not in network interface {body.get('id')}")
-    return state
-
-
-NIC_POOL_ASSOCIATION = Mapping(
+NIC_POOL_ASSOCIATION = association(
     tf_type="azurerm_network_interface_backend_address_pool_association",
-    # not an ARM resource of its own: it lives in an IP configuration of the network interface
-    arm_type=IP_CONFIGURATION,
-    api_version=API_VERSION,
+    parent_type=IP_CONFIGURATION,
     schema=(
         id_attr(),
         Attr("network_interface_id", required=True, force_new=True),
@@ -110,8 +93,6 @@ NIC_POOL_ASSOCIATION = Mapping(
         Attr("backend_address_pool_id", required=True, force_new=True),
     ),
     id_of=_association_id,
-    to_arm=_association_not_alone,
-    from_arm=_association_from_nic,
     embedded=Embedded(
         parent_of=_nic_of,
         parent_api_version=API_VERSION,

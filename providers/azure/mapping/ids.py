@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from providers.azure.mapping.base import MappingError
+from typing import Any
+
+from providers.azure.mapping.base import Body, MappingError
 
 
 def group_id(subscription: str, resource_group: str) -> str:
@@ -51,3 +53,22 @@ def parse_group(resource_id: str, attribute: str = "id") -> dict[str, str]:
 
 def same(a: str | None, b: str | None) -> bool:
     return (a or "").lower() == (b or "").lower()
+
+
+def ids_of(refs: Any) -> list[str]:
+    """The ids of a list of ARM sub-resource references (``[{"id": ...}]``), in ARM's order."""
+    return [r["id"] for r in refs or [] if isinstance(r, dict) and r.get("id")]
+
+
+def ref(body: Any, key: str) -> str | None:
+    """The id of the sub-resource reference ``body[key]`` (``{"id": ...}``), or None."""
+    value = (body or {}).get(key) or {}
+    return value.get("id") or None if isinstance(value, dict) else None
+
+
+def find(items: Any, item_name: str) -> tuple[int, Body] | None:
+    """The index and body of the item of an ARM collection with a name (names are case-insensitive)."""
+    for index, item in enumerate(items or []):
+        if str(item.get("name", "")).lower() == item_name.lower():
+            return index, item
+    return None

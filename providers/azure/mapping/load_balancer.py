@@ -1,24 +1,24 @@
-"""azurerm_lb and azurerm_lb_backend_address_pool ↔ Microsoft.Network/loadBalancers (+ /backendAddressPools).
+"""azurerm_lb ↔ Microsoft.Network/loadBalancers, and the helpers its parts share.
 
 As in azurerm 4.x, ``azurerm_lb`` owns the load balancer's frontends and tags; on update it PUTs back the
-live body, so the probes, rules and pools managed as their own resources survive. The backend pool is
-written at its own URL (``.../backendAddressPools/{name}``). Probes and rules (``load_balancer_parts``)
-and the NIC association (``backend_pool_association``) are written by editing a parent's body.
+live body, so the pools, probes, rules and NAT rules managed as their own resources (``load_balancer_parts``,
+``load_balancer_rules``) survive.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from providers.azure.mapping import ids
 from providers.azure.mapping.base import Body, Mapping
+from providers.azure.mapping.ids import ids_of, ref
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
     Block,
     Kind,
     case_insensitive,
+    enum_problems,
     id_attr,
     location,
     name,
@@ -31,32 +31,8 @@ LB = "Microsoft.Network/loadBalancers"
 POOL = "Microsoft.Network/loadBalancers/backendAddressPools"
 
 
-def ids_of(refs: Any) -> list[str]:
-    """The ids of a list of ARM sub-resource references (``[{"id": ...}]``), in ARM's order."""
-    return [r["id"] for r in refs or [] if isinstance(r, dict) and r.get("id")]
-
-
-def ref(body: Any, key: str) -> str | None:
-    value = (body or {}).get(key) or {}
-    return value.get("id") or None if isinstance(value, dict) else None
-
-
-def find(items: Any, item_name: str) -> tuple[int, Body] | None:
-    for index, item in enumerate(items or []):
-        if str(item.get("name", "")).lower() == item_name.lower():
-            return index, item
-    return None
-
-
 def lb_id_of(loadbalancer_id: str) -> dict[str, str]:
     return ids.parse(loadbalancer_id, LB, "loadbalancer_id")
-
-
-def enum_problems(attrs: Attrs, attr: str, allowed: tuple[str, ...]) -> list[tuple[str, str]]:
-    value = attrs.get(attr)
-    if not isinstance(value, str) or value in allowed:  # null, or unknown until apply
-        return []
-    return [(attr, f"expected {attr} to be one of {list(allowed)}, got {value}")]
 
 
 # -- azurerm_lb --------------------------------------------------------------------------------------
@@ -211,89 +187,4 @@ LOAD_BALANCER = Mapping(
     to_arm_update=_lb_to_arm_update,
     from_arm=_lb_from_arm,
     validate=_lb_validate,
-)
-
-
-# -- azurerm_lb_backend_address_pool -----------------------------------------------------------------
-
-
-def _pool_id(attrs: Attrs, sub: str) -> str:
-    lb = lb_id_of(attrs["loadbalancer_id"])
-    return ids.resource_id(lb["subscription"], lb["resource_group"], POOL, lb["loadBalancers"], attrs["name"])
-
-
-def _pool_to_arm(attrs: Attrs, current: Body | None) -> Body:
-    props: Body = {}
-    if attrs.get("virtual_network_id"):
-        props["virtualNetwork"] = {"id": attrs["virtual_network_id"]}
-    if attrs.get("synchronous_mode"):
-        props["syncMode"] = attrs["synchronous_mode"]
-    tunnels = attrs.get("tunnel_interface") or []
-    if tunnels:
-        props["tunnelInterfaces"] = [
-            {"identifier": t["identifier"], "type": t["type"], "protocol": t["protocol"], "port": t["port"]}
-            for t in tunnels
-        ]
-    kept = ((current or {}).get("properties") or {}).get("loadBalancerBackendAddresses")
-    if kept:
-        # Addresses are azurerm_lb_backend_address_pool_address's to manage, not this resource's to drop.
-        props["loadBalancerBackendAddresses"] = kept
-    return {"properties": props}
-
-
-def _pool_from_arm(body: Body, prior: Attrs | None) -> Attrs:
-    props = body.get("properties") or {}
-    rid = ids.parse(body["id"], POOL)
-    return {
-        "id": body["id"],
-        "name": body["name"],
-        "loadbalancer_id": ids.resource_id(
-            rid["subscription"], rid["resource_group"], LB, rid["loadBalancers"]
-        ),
-        "synchronous_mode": props.get("syncMode") or None,
-        "tunnel_interface": [
-            {
-                "identifier": t.get("identifier"),
-                "type": t.get("type"),
-                "protocol": t.get("protocol"),
-                "port": t.get("port"),
-            }
-            for t in props.get("tunnelInterfaces") or []
-        ],
-        "virtual_network_id": ref(props, "virtualNetwork"),
-        "backend_ip_configurations": ids_of(props.get("backendIPConfigurations")),
-        "inbound_nat_rules": ids_of(props.get("inboundNatRules")),
-        "load_balancing_rules": ids_of(props.get("loadBalancingRules")),
-        "outbound_rules": ids_of(props.get("outboundRules")),
-    }
-
-
-BACKEND_ADDRESS_POOL = Mapping(
-    tf_type="azurerm_lb_backend_address_pool",
-    arm_type=POOL,
-    api_version=API_VERSION,
-    schema=(
-        id_attr(),
-        name(),
-        Attr("loadbalancer_id", required=True, force_new=True),
-        Attr("synchronous_mode", optional=True, force_new=True),
-        Block(
-            "tunnel_interface",
-            (
-                Attr("identifier", Kind.NUMBER, required=True),
-                Attr("type", required=True),
-                Attr("protocol", required=True),
-                Attr("port", Kind.NUMBER, required=True),
-            ),
-        ),
-        Attr("virtual_network_id", optional=True),
-        Attr("backend_ip_configurations", Kind.LIST_STRING, computed=True),
-        Attr("inbound_nat_rules", Kind.LIST_STRING, computed=True),
-        Attr("load_balancing_rules", Kind.LIST_STRING, computed=True),
-        Attr("outbound_rules", Kind.LIST_STRING, computed=True),
-    ),
-    id_of=_pool_id,
-    to_arm=_pool_to_arm,
-    from_arm=_pool_from_arm,
-    validate=lambda config: enum_problems(config, "synchronous_mode", ("Automatic", "Manual")),
 )

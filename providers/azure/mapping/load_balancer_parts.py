@@ -1,48 +1,89 @@
-"""azurerm_lb_probe and azurerm_lb_rule: items of a load balancer's body, written through the load balancer.
+"""Items of a load balancer's body that azurerm manages as resources of their own: one :class:`Part` each.
 
-As azurerm does: read the load balancer, edit ``properties.probes`` / ``properties.loadBalancingRules``,
-PUT it back. Their ids are the items' ARM ids (``.../loadBalancers/{lb}/probes/{name}``).
+azurerm_lb_backend_address_pool, azurerm_lb_probe, azurerm_lb_rule and azurerm_lb_nat_rule share one
+shape: an id below the load balancer's (``.../loadBalancers/{lb}/{collection}/{name}``), a ``name`` and a
+``loadbalancer_id`` that force a new resource, and a state read from the item as ARM serves it. Probes
+and (NAT) rules are written as azurerm writes them: read the load balancer, edit
+``properties[collection]``, PUT it back. The backend pool is written at its own URL.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Embedded, Mapping, MappingError
-from providers.azure.mapping.load_balancer import API_VERSION, LB, enum_problems, find, ids_of, lb_id_of, ref
-from providers.azure.mapping.schema import Attr, Attrs, Kind, case_insensitive, id_attr, name
-
-PROBE = "Microsoft.Network/loadBalancers/probes"
-RULE = "Microsoft.Network/loadBalancers/loadBalancingRules"
+from providers.azure.mapping.base import Body, Embedded, Mapping
+from providers.azure.mapping.ids import find, ids_of, ref
+from providers.azure.mapping.load_balancer import API_VERSION, LB, lb_id_of
+from providers.azure.mapping.schema import Attr, Attrs, Block, Item, Kind, enum_problems, id_attr, name
 
 ItemOf = Callable[[Attrs, Body], Body]  # planned attributes, the load balancer -> the item to store
 AttrsOf = Callable[[Body], Attrs]  # a stored item -> its attributes (less id and loadbalancer_id)
+Problems = Callable[[Attrs], list[tuple[str, str]]]
 
 
-def _child_id(collection: str) -> Callable[[Attrs, str], str]:
+@dataclass(frozen=True)
+class Part:
+    """One kind of load balancer item managed as an azurerm resource."""
+
+    tf_type: str
+    #: the load balancer's property, also the URL segment of the items' ids
+    collection: str
+    #: the attributes besides ``id``, ``name`` and ``loadbalancer_id``
+    items: tuple[Item, ...]
+    attrs_of: AttrsOf
+    #: how azurerm writes an item into the load balancer's body; None for an item written at its own URL
+    item_of: ItemOf | None = None
+    #: the body PUT at the item's own URL (when ``item_of`` is None)
+    own_body: Callable[[Attrs, Body | None], Body] | None = None
+    validate: Problems = lambda attrs: []
+
+    @property
+    def arm_type(self) -> str:
+        return f"{LB}/{self.collection}"
+
+
+def part_mapping(part: Part) -> Mapping:
+    """The mapping of a :class:`Part`: the id, head of the schema and state every part shares."""
+
     def id_of(attrs: Attrs, sub: str) -> str:
         lb = lb_id_of(attrs["loadbalancer_id"])
         return ids.resource_id(
-            sub, lb["resource_group"], f"{LB}/{collection}", lb["loadBalancers"], attrs["name"]
+            lb["subscription"], lb["resource_group"], part.arm_type, lb["loadBalancers"], attrs["name"]
         )
 
-    return id_of
+    def to_arm(attrs: Attrs, current: Body | None) -> Body:
+        if part.own_body is not None:
+            return part.own_body(attrs, current)
+        assert part.item_of is not None
+        return part.item_of(attrs, current or {})
+
+    return Mapping(
+        tf_type=part.tf_type,
+        arm_type=part.arm_type,
+        api_version=API_VERSION,
+        schema=(id_attr(), name(), Attr("loadbalancer_id", required=True, force_new=True), *part.items),
+        id_of=id_of,
+        to_arm=to_arm,
+        # the item as ARM serves it at its own URL (.../probes/{name}), or as found in the load balancer
+        from_arm=lambda body, prior: _item_state(body["id"], part, body),
+        embedded=_embedded(part) if part.item_of is not None else None,
+        validate=part.validate,
+    )
 
 
-def _parent_lb(resource_id: str) -> str:
-    return resource_id.rstrip("/").rsplit("/", 2)[0]
-
-
-def _item_state(resource_id: str, type_name: str, item: Body, attrs_of: AttrsOf) -> Attrs:
-    rid = ids.parse(resource_id, type_name)
+def _item_state(resource_id: str, part: Part, item: Body) -> Attrs:
+    rid = ids.parse(resource_id, part.arm_type)
     lb_id = ids.resource_id(rid["subscription"], rid["resource_group"], LB, rid["loadBalancers"])
-    return {"id": resource_id, "loadbalancer_id": lb_id, **attrs_of(item)}
+    return {"id": resource_id, "loadbalancer_id": lb_id, **part.attrs_of(item)}
 
 
-def _embedded_in_lb(collection: str, type_name: str, item_of: ItemOf, attrs_of: AttrsOf) -> Embedded:
-    """Insert/remove/extract for a load balancer collection, as azurerm's probe and rule resources do."""
+def _embedded(part: Part) -> Embedded:
+    """Insert/remove/extract in the load balancer's collection, as azurerm's part resources do."""
+    collection, item_of = part.collection, part.item_of
+    assert item_of is not None
 
     def insert(parent: Body, resource_id: str, attrs: Attrs) -> Body:
         body = copy.deepcopy(parent)
@@ -59,20 +100,99 @@ def _embedded_in_lb(collection: str, type_name: str, item_of: ItemOf, attrs_of: 
     def remove(parent: Body, resource_id: str, attrs: Attrs) -> Body:
         body = copy.deepcopy(parent)
         props = body.setdefault("properties", {})
-        item_name = ids.parse(resource_id, type_name)[collection]
+        item_name = ids.parse(resource_id, part.arm_type)[collection]
         props[collection] = [
             i for i in props.get(collection) or [] if str(i.get("name", "")).lower() != item_name.lower()
         ]
         return body
 
     def extract(parent: Body, resource_id: str, prior: Attrs | None) -> Attrs | None:
-        item_name = ids.parse(resource_id, type_name)[collection]
+        item_name = ids.parse(resource_id, part.arm_type)[collection]
         found = find((parent.get("properties") or {}).get(collection), item_name)
-        return None if found is None else _item_state(resource_id, type_name, found[1], attrs_of)
+        return None if found is None else _item_state(resource_id, part, found[1])
 
     return Embedded(
-        parent_of=_parent_lb, parent_api_version=API_VERSION, insert=insert, remove=remove, extract=extract
+        parent_of=lambda resource_id: resource_id.rstrip("/").rsplit("/", 2)[0],
+        parent_api_version=API_VERSION,
+        insert=insert,
+        remove=remove,
+        extract=extract,
     )
+
+
+# -- azurerm_lb_backend_address_pool -----------------------------------------------------------------
+
+
+def _pool_body(attrs: Attrs, current: Body | None) -> Body:
+    props: Body = {}
+    if attrs.get("virtual_network_id"):
+        props["virtualNetwork"] = {"id": attrs["virtual_network_id"]}
+    if attrs.get("synchronous_mode"):
+        props["syncMode"] = attrs["synchronous_mode"]
+    tunnels = attrs.get("tunnel_interface") or []
+    if tunnels:
+        props["tunnelInterfaces"] = [
+            {"identifier": t["identifier"], "type": t["type"], "protocol": t["protocol"], "port": t["port"]}
+            for t in tunnels
+        ]
+    kept = ((current or {}).get("properties") or {}).get("loadBalancerBackendAddresses")
+    if kept:
+        # Addresses are azurerm_lb_backend_address_pool_address's to manage, not this resource's to drop.
+        props["loadBalancerBackendAddresses"] = kept
+    return {"properties": props}
+
+
+def _pool_attrs(item: Body) -> Attrs:
+    props = item.get("properties") or {}
+    return {
+        "name": item["name"],
+        "synchronous_mode": props.get("syncMode") or None,
+        "tunnel_interface": [
+            {
+                "identifier": t.get("identifier"),
+                "type": t.get("type"),
+                "protocol": t.get("protocol"),
+                "port": t.get("port"),
+            }
+            for t in props.get("tunnelInterfaces") or []
+        ],
+        "virtual_network_id": ref(props, "virtualNetwork"),
+        "backend_ip_configurations": ids_of(props.get("backendIPConfigurations")),
+        "inbound_nat_rules": ids_of(props.get("inboundNatRules")),
+        "load_balancing_rules": ids_of(props.get("loadBalancingRules")),
+        "outbound_rules": ids_of(props.get("outboundRules")),
+    }
+
+
+BACKEND_ADDRESS_POOL = part_mapping(
+    Part(
+        tf_type="azurerm_lb_backend_address_pool",
+        collection="backendAddressPools",
+        items=(
+            Attr("synchronous_mode", optional=True, force_new=True),
+            Block(
+                "tunnel_interface",
+                (
+                    Attr("identifier", Kind.NUMBER, required=True),
+                    Attr("type", required=True),
+                    Attr("protocol", required=True),
+                    Attr("port", Kind.NUMBER, required=True),
+                ),
+            ),
+            Attr("virtual_network_id", optional=True),
+            Attr("backend_ip_configurations", Kind.LIST_STRING, computed=True),
+            Attr("inbound_nat_rules", Kind.LIST_STRING, computed=True),
+            Attr("load_balancing_rules", Kind.LIST_STRING, computed=True),
+            Attr("outbound_rules", Kind.LIST_STRING, computed=True),
+        ),
+        attrs_of=_pool_attrs,
+        own_body=_pool_body,
+        validate=lambda config: enum_problems(config, "synchronous_mode", ("Automatic", "Manual")),
+    )
+)
+
+
+# -- azurerm_lb_probe --------------------------------------------------------------------------------
 
 
 def _probe_item(attrs: Attrs, lb: Body) -> Body:
@@ -107,133 +227,25 @@ def _probe_attrs(item: Body) -> Attrs:
     }
 
 
-def _probe_validate(config: Attrs) -> list[tuple[str, str]]:
-    return enum_problems(config, "protocol", ("Http", "Https", "Tcp")) + enum_problems(
-        config, "no_healthy_backends_behavior", ("AllProbedDown", "AllProbedUp")
+PROBE_MAPPING = part_mapping(
+    Part(
+        tf_type="azurerm_lb_probe",
+        collection="probes",
+        items=(
+            Attr("protocol", optional=True, default="Tcp"),
+            Attr("port", Kind.NUMBER, required=True),
+            Attr("probe_threshold", Kind.NUMBER, optional=True, default=1),
+            Attr("request_path", optional=True),
+            Attr("interval_in_seconds", Kind.NUMBER, optional=True, default=15),
+            Attr("number_of_probes", Kind.NUMBER, optional=True, default=2),
+            Attr("no_healthy_backends_behavior", optional=True, default="AllProbedDown"),
+            Attr("load_balancer_rules", Kind.SET_STRING, computed=True),
+        ),
+        attrs_of=_probe_attrs,
+        item_of=_probe_item,
+        validate=lambda config: (
+            enum_problems(config, "protocol", ("Http", "Https", "Tcp"))
+            + enum_problems(config, "no_healthy_backends_behavior", ("AllProbedDown", "AllProbedUp"))
+        ),
     )
-
-
-PROBE_MAPPING = Mapping(
-    tf_type="azurerm_lb_probe",
-    arm_type=PROBE,
-    api_version=API_VERSION,
-    schema=(
-        id_attr(),
-        name(),
-        Attr("loadbalancer_id", required=True, force_new=True),
-        Attr("protocol", optional=True, default="Tcp"),
-        Attr("port", Kind.NUMBER, required=True),
-        Attr("probe_threshold", Kind.NUMBER, optional=True, default=1),
-        Attr("request_path", optional=True),
-        Attr("interval_in_seconds", Kind.NUMBER, optional=True, default=15),
-        Attr("number_of_probes", Kind.NUMBER, optional=True, default=2),
-        Attr("no_healthy_backends_behavior", optional=True, default="AllProbedDown"),
-        Attr("load_balancer_rules", Kind.SET_STRING, computed=True),
-    ),
-    id_of=_child_id("probes"),
-    to_arm=lambda attrs, current: _probe_item(attrs, current or {}),
-    # from_arm reads the item as ARM serves it at its own URL (.../probes/{name})
-    from_arm=lambda body, prior: _item_state(body["id"], PROBE, body, _probe_attrs),
-    embedded=_embedded_in_lb("probes", PROBE, _probe_item, _probe_attrs),
-    validate=_probe_validate,
-)
-
-
-def _rule_item(attrs: Attrs, lb: Body) -> Body:
-    """azurerm's expandAzureRmLoadBalancerRule: the frontend by name, one pool unless the LB is a Gateway."""
-    props: Body = {
-        "protocol": attrs["protocol"],
-        "frontendPort": attrs["frontend_port"],
-        "backendPort": attrs["backend_port"],
-        "enableFloatingIP": bool(attrs.get("floating_ip_enabled")),
-        "enableTcpReset": bool(attrs.get("tcp_reset_enabled")),
-        "disableOutboundSnat": bool(attrs.get("disable_outbound_snat")),
-    }
-    if attrs.get("idle_timeout_in_minutes"):
-        props["idleTimeoutInMinutes"] = attrs["idle_timeout_in_minutes"]
-    if attrs.get("load_distribution"):
-        props["loadDistribution"] = attrs["load_distribution"]
-    frontend_name = attrs.get("frontend_ip_configuration_name")
-    if frontend_name:
-        found = find((lb.get("properties") or {}).get("frontendIPConfigurations"), frontend_name)
-        if found is None:
-            raise MappingError(f"Cannot find FrontEnd IP Configuration with the name {frontend_name}")
-        props["frontendIPConfiguration"] = {"id": found[1]["id"]}
-    pools = list(attrs.get("backend_address_pool_ids") or [])
-    if pools:
-        if ((lb.get("sku") or {}).get("name") or "") == "Gateway":
-            props["backendAddressPools"] = [{"id": p} for p in pools]
-        elif len(pools) > 1:
-            raise MappingError(
-                'only Gateway SKU Load Balancer can have more than one "backend_address_pool_ids"'
-            )
-        else:
-            props["backendAddressPool"] = {"id": pools[0]}
-    if attrs.get("probe_id"):
-        props["probe"] = {"id": attrs["probe_id"]}
-    return {"name": attrs["name"], "properties": props}
-
-
-def _rule_attrs(item: Body) -> Attrs:
-    props = item.get("properties") or {}
-    pools = ids_of(props.get("backendAddressPools"))
-    if not props.get("backendAddressPools") and ref(props, "backendAddressPool"):
-        pools = [ref(props, "backendAddressPool") or ""]
-    frontend_id = ref(props, "frontendIPConfiguration")
-    return {
-        "name": item["name"],
-        "frontend_ip_configuration_name": frontend_id.rsplit("/", 1)[-1] if frontend_id else None,
-        "frontend_ip_configuration_id": frontend_id,
-        "backend_address_pool_ids": pools,
-        "protocol": props.get("protocol"),
-        "frontend_port": props.get("frontendPort"),
-        "backend_port": props.get("backendPort"),
-        "probe_id": ref(props, "probe"),
-        "floating_ip_enabled": bool(props.get("enableFloatingIP")),
-        "tcp_reset_enabled": bool(props.get("enableTcpReset")),
-        "disable_outbound_snat": bool(props.get("disableOutboundSnat")),
-        "idle_timeout_in_minutes": props.get("idleTimeoutInMinutes"),
-        "load_distribution": props.get("loadDistribution") or None,
-    }
-
-
-def _rule_validate(config: Attrs) -> list[tuple[str, str]]:
-    problems = enum_problems(config, "protocol", ("All", "Tcp", "Udp"))
-    timeout = config.get("idle_timeout_in_minutes")
-    if isinstance(timeout, int | float) and not 4 <= timeout <= 100:
-        problems.append(
-            (
-                "idle_timeout_in_minutes",
-                f"expected idle_timeout_in_minutes to be in the range (4 - 100), got {timeout}",
-            )
-        )
-    return problems
-
-
-RULE_MAPPING = Mapping(
-    tf_type="azurerm_lb_rule",
-    arm_type=RULE,
-    api_version=API_VERSION,
-    schema=(
-        id_attr(),
-        name(),
-        Attr("loadbalancer_id", required=True, force_new=True),
-        Attr("frontend_ip_configuration_name", required=True),
-        Attr("frontend_ip_configuration_id", computed=True),
-        Attr("backend_address_pool_ids", Kind.LIST_STRING, optional=True),
-        Attr("protocol", required=True, normalize=case_insensitive),
-        Attr("frontend_port", Kind.NUMBER, required=True),
-        Attr("backend_port", Kind.NUMBER, required=True),
-        Attr("probe_id", optional=True),
-        Attr("floating_ip_enabled", Kind.BOOL, optional=True, default=False),
-        Attr("tcp_reset_enabled", Kind.BOOL, optional=True, default=False),
-        Attr("disable_outbound_snat", Kind.BOOL, optional=True, default=False),
-        Attr("idle_timeout_in_minutes", Kind.NUMBER, optional=True, default=4),
-        Attr("load_distribution", optional=True, default="Default"),
-    ),
-    id_of=_child_id("loadBalancingRules"),
-    to_arm=lambda attrs, current: _rule_item(attrs, current or {}),
-    from_arm=lambda body, prior: _item_state(body["id"], RULE, body, _rule_attrs),
-    embedded=_embedded_in_lb("loadBalancingRules", RULE, _rule_item, _rule_attrs),
-    validate=_rule_validate,
 )

@@ -13,12 +13,14 @@ from tf.types import Unknown
 
 from providers.azure.mapping import ids
 from providers.azure.mapping.base import Body, Echo, Mapping
+from providers.azure.mapping.child import child_mapping
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
     Block,
     Item,
     Kind,
+    element_problems,
     id_attr,
     location,
     name,
@@ -211,14 +213,6 @@ def _nsg_from_arm(body: Body, prior: Attrs | None) -> Attrs:
     }
 
 
-def _nsg_validate(config: Attrs) -> list[tuple[str, str]]:
-    rules = config.get("security_rule")
-    if not isinstance(rules, list):
-        return []
-    # A set's elements have no index to point at: the diagnostic names the block.
-    return [("security_rule", m) for r in rules if isinstance(r, dict) for _, m in rule_problems(r)]
-
-
 NETWORK_SECURITY_GROUP = Mapping(
     tf_type="azurerm_network_security_group",
     arm_type=NSG,
@@ -227,7 +221,7 @@ NETWORK_SECURITY_GROUP = Mapping(
     id_of=_nsg_id,
     to_arm=_nsg_to_arm,
     from_arm=_nsg_from_arm,
-    validate=_nsg_validate,
+    validate=lambda config: element_problems(config, "security_rule", rule_problems),
     to_arm_update=_nsg_update,
     echoes=(
         Echo(
@@ -240,26 +234,6 @@ NETWORK_SECURITY_GROUP = Mapping(
 
 
 # -- azurerm_network_security_rule -------------------------------------------------------------------
-
-
-def _rule_id(attrs: Attrs, sub: str) -> str:
-    return ids.resource_id(
-        sub, attrs["resource_group_name"], RULE, attrs["network_security_group_name"], attrs["name"]
-    )
-
-
-def _rule_to_arm(attrs: Attrs, current: Body | None) -> Body:
-    return {"properties": rule_properties(attrs)}
-
-
-def _rule_from_arm(body: Body, prior: Attrs | None) -> Attrs:
-    rid = ids.parse(body["id"], RULE)
-    return {
-        **rule_attrs(body),
-        "id": body["id"],
-        "resource_group_name": rid["resource_group"],
-        "network_security_group_name": rid["networkSecurityGroups"],
-    }
 
 
 def _rule_validate(config: Attrs) -> list[tuple[str, str]]:
@@ -284,19 +258,13 @@ def _rule_validate(config: Attrs) -> list[tuple[str, str]]:
     return problems
 
 
-NETWORK_SECURITY_RULE = Mapping(
+NETWORK_SECURITY_RULE = child_mapping(
     tf_type="azurerm_network_security_rule",
     arm_type=RULE,
     api_version=API_VERSION,
-    schema=(
-        id_attr(),
-        Attr("name", required=True, force_new=True),
-        resource_group_name(),
-        Attr("network_security_group_name", required=True, force_new=True),
-        *_rule_items(),
-    ),
-    id_of=_rule_id,
-    to_arm=_rule_to_arm,
-    from_arm=_rule_from_arm,
+    parent_attr="network_security_group_name",
+    items=_rule_items(),
+    attrs_of=rule_attrs,
+    to_arm=lambda attrs, current: {"properties": rule_properties(attrs)},
     validate=_rule_validate,
 )

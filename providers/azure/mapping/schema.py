@@ -133,6 +133,27 @@ def id_attr() -> Attr:
     return Attr("id", computed=True)
 
 
+def enum_problems(attrs: Attrs, attr: str, allowed: tuple[str, ...]) -> list[tuple[str, str]]:
+    """azurerm's case-sensitive ``StringInSlice`` on one attribute, as (attribute, message) problems."""
+    value = attrs.get(attr)
+    if not isinstance(value, str) or value in allowed:  # null, or unknown until apply
+        return []
+    return [(attr, f"expected {attr} to be one of {list(allowed)}, got {value}")]
+
+
+def element_problems(
+    config: Attrs, block: str, check: Callable[[Attrs], list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """``check`` on each element of a set-nested block (a route, a security rule) in the configuration.
+
+    A set's elements have no index to point at: the diagnostics name the block.
+    """
+    elements = config.get(block)
+    if not isinstance(elements, list):
+        return []
+    return [(block, message) for e in elements if isinstance(e, dict) for _, message in check(e)]
+
+
 def empty_state(items: tuple[Item, ...]) -> Attrs:
     """Every attribute null and every block empty: the shape a state object must have."""
     return {i.name: ([] if isinstance(i, Block) else None) for i in items}

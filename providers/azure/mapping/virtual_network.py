@@ -6,6 +6,7 @@ from typing import Any
 
 from providers.azure.mapping import ids
 from providers.azure.mapping.base import Body, Echo, Mapping
+from providers.azure.mapping.child import child_mapping
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
@@ -160,47 +161,32 @@ VIRTUAL_NETWORK = Mapping(
 # -- azurerm_subnet ----------------------------------------------------------------------------------
 
 
-def _subnet_id(attrs: Attrs, sub: str) -> str:
-    return ids.resource_id(
-        sub, attrs["resource_group_name"], SUBNET, attrs["virtual_network_name"], attrs["name"]
-    )
+#: a subnet's references that azurerm manages as association resources (subnet_associations)
+ASSOCIATED = ("networkSecurityGroup", "routeTable", "natGateway")
 
 
 def _subnet_to_arm(attrs: Attrs, current: Body | None) -> Body:
     props = _subnet_properties(attrs, "")
-    kept = (current or {}).get("properties", {}).get("networkSecurityGroup")
-    if kept:
-        # Associations (azurerm_subnet_network_security_group_association) are not this resource's to drop.
-        props["networkSecurityGroup"] = kept
+    live = (current or {}).get("properties") or {}
+    for key in ASSOCIATED:
+        # azurerm_subnet_*_association's to manage, not this resource's to drop on an update
+        if live.get(key):
+            props[key] = live[key]
     return {"properties": props}
 
 
-def _subnet_from_arm(body: Body, prior: Attrs | None) -> Attrs:
-    rid = ids.parse(body["id"], SUBNET)
-    return {
-        **_subnet_attrs(body),
-        "id": body["id"],
-        "resource_group_name": rid["resource_group"],
-        "virtual_network_name": rid["virtualNetworks"],
-    }
-
-
-SUBNET_MAPPING = Mapping(
+SUBNET_MAPPING = child_mapping(
     tf_type="azurerm_subnet",
     arm_type=SUBNET,
     api_version=API_VERSION,
-    schema=(
-        id_attr(),
-        name(),
-        resource_group_name(),
-        Attr("virtual_network_name", required=True, force_new=True),
+    parent_attr="virtual_network_name",
+    items=(
         Attr("address_prefixes", Kind.LIST_STRING, required=True),
         Attr("default_outbound_access_enabled", Kind.BOOL, optional=True, default=True),
         Attr("private_endpoint_network_policies", optional=True, default="Disabled"),
         Attr("private_link_service_network_policies_enabled", Kind.BOOL, optional=True, default=True),
         Attr("service_endpoints", Kind.SET_STRING, optional=True),
     ),
-    id_of=_subnet_id,
+    attrs_of=_subnet_attrs,
     to_arm=_subnet_to_arm,
-    from_arm=_subnet_from_arm,
 )

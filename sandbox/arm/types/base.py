@@ -117,6 +117,18 @@ class ResourceType:
             raise ArmError(400, code, message.format(name=name, rule=self.name_rule))
 
 
+def child_type(parent: str, collection: str, api_versions: tuple[str, ...], **fields: Any) -> ResourceType:
+    """A child type kept in its parent's ``properties[collection]`` (subnets, security rules, routes…)."""
+    return ResourceType(
+        type_name=f"{parent}/{collection}",
+        api_versions=api_versions,
+        collection=collection,
+        tracked=False,
+        etag=True,
+        **fields,
+    )
+
+
 # -- small helpers for type modules -----------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """Microsoft.Network/loadBalancers with the sub-resources ARM exposes.
 
 Frontend IP configurations, probes and rules can be read at their own URLs but only written through the
-load balancer (as in ARM); backend address pools can also be written alone.
+load balancer (as in ARM); backend address pools and inbound NAT rules can also be written alone.
 
 The back-references ARM reports on a sub-resource (a probe's ``loadBalancingRules``, a frontend's
 ``inboundNatRules``, a pool's ``backendIPConfigurations`` …) are read-only: clients send them back when
@@ -11,11 +11,22 @@ they PUT what they read (azurerm does), so they are dropped on write and recompu
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import network_addressing as addr
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default, walk_refs
+from sandbox.arm.types.base import (
+    Body,
+    ResourceType,
+    Tx,
+    child_type,
+    dig,
+    one_of,
+    require,
+    set_default,
+    walk_refs,
+)
 
 #: read-only key -> (the load balancer's collection, the paths in its items that point back)
 Backrefs = dict[str, tuple[str, tuple[str, ...]]]
@@ -32,9 +43,10 @@ _POOL_BACKREFS: Backrefs = {
         ("properties.backendAddressPool.id", "properties.backendAddressPools[*].id"),
     ),
     "outboundRules": ("outboundRules", ("properties.backendAddressPool.id",)),
+    "inboundNatRules": ("inboundNatRules", ("properties.backendAddressPool.id",)),
 }
 _PROBE_BACKREFS: Backrefs = {"loadBalancingRules": ("loadBalancingRules", ("properties.probe.id",))}
-_POOL_READ_ONLY = ("backendIPConfigurations", "outboundRule", "inboundNatRules")
+_POOL_READ_ONLY = ("backendIPConfigurations", "outboundRule")
 
 
 def _strip(body: Body, keys: Iterable[str]) -> None:
@@ -139,11 +151,7 @@ def _prepare_rule(tx: Tx, body: Body, old: Body | None) -> None:
     one_of(body, "properties.protocol", ("Tcp", "Udp", "All"))
     require(body, "properties.protocol")
     for port in ("frontendPort", "backendPort"):
-        value = require(body, f"properties.{port}")
-        if not isinstance(value, int) or not 0 <= value <= 65535:
-            raise ArmError(
-                400, "InvalidLoadBalancingRulePort", f"Rule {body['id']} has invalid {port} {value}."
-            )
+        _check_port(body, port, "InvalidLoadBalancingRulePort")
     set_default(props, "idleTimeoutInMinutes", 4)
     set_default(props, "enableFloatingIP", False)
     set_default(props, "enableTcpReset", False)
@@ -156,44 +164,87 @@ def _prepare_rule(tx: Tx, body: Body, old: Body | None) -> None:
         props["backendAddressPools"] = [{"id": props["backendAddressPool"]["id"]}]
 
 
-FRONTEND = ResourceType(
-    type_name="Microsoft.Network/loadBalancers/frontendIPConfigurations",
-    api_versions=versions.NETWORK,
-    collection="frontendIPConfigurations",
-    tracked=False,
+def _item(collection: str, **fields: Any) -> ResourceType:
+    return child_type("Microsoft.Network/loadBalancers", collection, versions.NETWORK, **fields)
+
+
+def _check_port(body: Body, port: str, code: str) -> None:
+    value = require(body, f"properties.{port}")
+    if not isinstance(value, int) or not 0 <= value <= 65535:
+        raise ArmError(400, code, f"Rule {body['id']} has invalid {port} {value}.")
+
+
+def _prepare_nat_rule(tx: Tx, body: Body, old: Body | None) -> None:
+    """An inbound NAT rule maps one frontend port to one backend IP configuration, or (the v2 form) a
+    frontend port range to a backend pool, one port per pool member."""
+    props = body["properties"]
+    props.pop("backendIPConfiguration", None)  # read-only: the NIC IP configuration using the rule
+    require(body, "properties.frontendIPConfiguration.id")
+    one_of(body, "properties.protocol", ("Tcp", "Udp", "All"))
+    require(body, "properties.protocol")
+    _check_port(body, "backendPort", "InvalidInboundNatRulePort")
+    ranged = [k for k in ("frontendPortRangeStart", "frontendPortRangeEnd") if props.get(k) is not None]
+    pool = dig(props, "backendAddressPool.id")
+    if props.get("frontendPort") is not None:
+        if ranged or pool:
+            raise ArmError(
+                400,
+                "InvalidInboundNatRule",
+                f"Inbound NAT rule {body['id']} cannot have a frontendPort together with a frontend port "
+                "range or a backend address pool.",
+            )
+        _check_port(body, "frontendPort", "InvalidInboundNatRulePort")
+    elif len(ranged) < 2 or not pool:
+        raise ArmError(
+            400,
+            "InvalidInboundNatRule",
+            f"Inbound NAT rule {body['id']} needs either a frontendPort, or frontendPortRangeStart, "
+            "frontendPortRangeEnd and a backendAddressPool.",
+        )
+    elif not 1 <= props["frontendPortRangeStart"] <= props["frontendPortRangeEnd"] <= 65534:
+        raise ArmError(
+            400,
+            "InvalidInboundNatRulePort",
+            f"Inbound NAT rule {body['id']} has an invalid frontend port range "
+            f"{props['frontendPortRangeStart']}-{props['frontendPortRangeEnd']}.",
+        )
+    set_default(props, "idleTimeoutInMinutes", 4)
+    set_default(props, "enableFloatingIP", False)
+    set_default(props, "enableTcpReset", False)
+
+
+def _decorate_nat_rule(tx: Tx, body: Body) -> None:
+    for referrer in tx.referrers(body["id"]):
+        for config in dig(referrer, "properties.ipConfigurations") or []:
+            rules = dig(config, "properties.loadBalancerInboundNatRules") or []
+            if any((r.get("id") or "").lower() == body["id"].lower() for r in rules):
+                body["properties"]["backendIPConfiguration"] = {"id": config["id"]}
+                return
+
+
+FRONTEND = _item(
+    "frontendIPConfigurations",
     read_only_child=True,
     refs=("properties.publicIPAddress.id", "properties.subnet.id"),
     in_use_code="InUseFrontendIPConfigurationCannotBeDeleted",
-    etag=True,
     prepare=_prepare_frontend,
     decorate=_decorate_frontend,
 )
-BACKEND_POOL = ResourceType(
-    type_name="Microsoft.Network/loadBalancers/backendAddressPools",
-    api_versions=versions.NETWORK,
-    collection="backendAddressPools",
-    tracked=False,
+BACKEND_POOL = _item(
+    "backendAddressPools",
     in_use_code="InUseBackendAddressPoolCannotBeDeleted",
-    etag=True,
     prepare=_prepare_pool,
     decorate=_decorate_pool,
 )
-PROBE = ResourceType(
-    type_name="Microsoft.Network/loadBalancers/probes",
-    api_versions=versions.NETWORK,
-    collection="probes",
-    tracked=False,
+PROBE = _item(
+    "probes",
     read_only_child=True,
     in_use_code="InUseProbeCannotBeDeleted",
-    etag=True,
     prepare=_prepare_probe,
     decorate=_decorate_probe,
 )
-RULE = ResourceType(
-    type_name="Microsoft.Network/loadBalancers/loadBalancingRules",
-    api_versions=versions.NETWORK,
-    collection="loadBalancingRules",
-    tracked=False,
+RULE = _item(
+    "loadBalancingRules",
     read_only_child=True,
     refs=(
         "properties.frontendIPConfiguration.id",
@@ -201,8 +252,13 @@ RULE = ResourceType(
         "properties.backendAddressPools[*].id",
         "properties.probe.id",
     ),
-    etag=True,
     prepare=_prepare_rule,
+)
+NAT_RULE = _item(
+    "inboundNatRules",
+    refs=("properties.frontendIPConfiguration.id", "properties.backendAddressPool.id"),
+    prepare=_prepare_nat_rule,
+    decorate=_decorate_nat_rule,
 )
 
 
@@ -219,7 +275,6 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
                 f"Load balancer {body['id']} of sku {sku} references public IP {public_id} of sku "
                 f"{dig(public, 'sku.name')}. The skus must match.",
             )
-    set_default(body["properties"], "inboundNatRules", [])
     set_default(body["properties"], "outboundRules", [])
     set_default(body["properties"], "inboundNatPools", [])
     body["properties"]["resourceGuid"] = dig(old, "properties.resourceGuid") if old else tx.guid()
@@ -229,7 +284,7 @@ TYPE = ResourceType(
     type_name="Microsoft.Network/loadBalancers",
     api_versions=versions.NETWORK,
     immutable=("sku.name",),
-    children=(FRONTEND, BACKEND_POOL, PROBE, RULE),
+    children=(FRONTEND, BACKEND_POOL, PROBE, RULE, NAT_RULE),
     in_use_code="InUseLoadBalancerCannotBeDeleted",
     etag=True,
     prepare=_prepare,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import network_addressing as addr
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+from sandbox.arm.types.base import Body, ResourceType, Tx, child_type, dig, one_of, require, set_default
 
 _VM_TYPE = "Microsoft.Compute/virtualMachines"
 
@@ -19,11 +19,10 @@ def _prepare_ip_configuration(tx: Tx, body: Body, old: Body | None) -> None:
     addr.assign_private_ip(tx, body, old, subnet_id, method, "IP configuration")
 
 
-IP_CONFIGURATION = ResourceType(
-    type_name="Microsoft.Network/networkInterfaces/ipConfigurations",
-    api_versions=versions.NETWORK,
-    collection="ipConfigurations",
-    tracked=False,
+IP_CONFIGURATION = child_type(
+    "Microsoft.Network/networkInterfaces",
+    "ipConfigurations",
+    versions.NETWORK,
     read_only_child=True,
     refs=(
         "properties.subnet.id",
@@ -31,7 +30,6 @@ IP_CONFIGURATION = ResourceType(
         "properties.loadBalancerBackendAddressPools[*].id",
         "properties.loadBalancerInboundNatRules[*].id",
     ),
-    etag=True,
     prepare=_prepare_ip_configuration,
 )
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+from sandbox.arm.types.base import Body, ResourceType, Tx, child_type, dig, one_of, require, set_default
+from sandbox.arm.types.virtual_network import subnets_using
 
 _DEFAULT_RULES = (
     ("AllowVnetInBound", "Inbound", "Allow", 65000, "VirtualNetwork", "VirtualNetwork"),
@@ -54,13 +55,8 @@ def _prepare_rule(tx: Tx, body: Body, old: Body | None) -> None:
         set_default(props, f"{side}AddressPrefixes", [])
 
 
-RULE = ResourceType(
-    type_name="Microsoft.Network/networkSecurityGroups/securityRules",
-    api_versions=versions.NETWORK,
-    collection="securityRules",
-    tracked=False,
-    etag=True,
-    prepare=_prepare_rule,
+RULE = child_type(
+    "Microsoft.Network/networkSecurityGroups", "securityRules", versions.NETWORK, prepare=_prepare_rule
 )
 
 
@@ -109,13 +105,12 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
 
 
 def _decorate(tx: Tx, body: Body) -> None:
-    nics, subnets = [], []
-    for referrer in tx.referrers(body["id"]):
-        if referrer.get("type") == "Microsoft.Network/networkInterfaces":
-            nics.append({"id": referrer["id"]})
-        for subnet in dig(referrer, "properties.subnets") or []:
-            if (dig(subnet, "properties.networkSecurityGroup.id") or "").lower() == body["id"].lower():
-                subnets.append({"id": subnet["id"]})
+    nics = [
+        {"id": r["id"]}
+        for r in tx.referrers(body["id"])
+        if r.get("type") == "Microsoft.Network/networkInterfaces"
+    ]
+    subnets = subnets_using(tx, body["id"], "networkSecurityGroup")
     if nics:
         body["properties"]["networkInterfaces"] = nics
     if subnets:

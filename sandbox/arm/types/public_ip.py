@@ -7,6 +7,8 @@ from sandbox.arm.types import network_addressing as addr
 from sandbox.arm.types import versions
 from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, set_default
 
+_NAT_GATEWAY = "Microsoft.Network/natGateways"
+
 
 def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
     props = body["properties"]
@@ -30,9 +32,10 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
             "and 30.",
         )
     set_default(props, "ipTags", [])
-    # Read-only: the association is derived at read time, the address and FQDN are ARM's to choose. A client
+    # Read-only: the associations are derived at read time, the address and FQDN are ARM's to choose. A client
     # PUTting back what it read sends them too, and a stale FQDN must not outlive its label.
     props.pop("ipConfiguration", None)
+    props.pop("natGateway", None)
     props["ipAddress"] = addr.public_ip_for(body["id"])
     dns = props.get("dnsSettings")
     if isinstance(dns, dict):
@@ -45,6 +48,9 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
 def _decorate(tx: Tx, body: Body) -> None:
     for referrer in tx.referrers(body["id"]):
         props = referrer.get("properties", {})
+        if referrer.get("type") == _NAT_GATEWAY:
+            body["properties"]["natGateway"] = {"id": referrer["id"]}
+            return
         for item in props.get("ipConfigurations", []) + props.get("frontendIPConfigurations", []):
             if (dig(item, "properties.publicIPAddress.id") or "").lower() == body["id"].lower():
                 body["properties"]["ipConfiguration"] = {"id": item["id"]}

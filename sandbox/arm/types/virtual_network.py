@@ -7,11 +7,14 @@ import itertools
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import network_addressing as addr
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, set_default
+from sandbox.arm.types.base import Body, ResourceType, Tx, child_type, dig, set_default
 
 
 def _prepare_subnet(tx: Tx, body: Body, old: Body | None) -> None:
     props = body["properties"]
+    # Read-only, derived at read time from the NICs in the subnet: a client PUTting back what it read
+    # (azurerm's association resources do) must not freeze them.
+    props.pop("ipConfigurations", None)
     prefixes = props.get("addressPrefixes") or (
         [props["addressPrefix"]] if props.get("addressPrefix") else []
     )
@@ -39,14 +42,22 @@ def _decorate_subnet(tx: Tx, body: Body) -> None:
         body["properties"]["ipConfigurations"] = configs
 
 
-SUBNET = ResourceType(
-    type_name="Microsoft.Network/virtualNetworks/subnets",
-    api_versions=versions.NETWORK,
-    collection="subnets",
-    tracked=False,
-    refs=("properties.networkSecurityGroup.id",),
+def subnets_using(tx: Tx, resource_id: str, key: str) -> list[Body]:
+    """References to the subnets whose ``properties[key]`` is ``resource_id`` (an NSG, a route table…)."""
+    subnets = []
+    for referrer in tx.referrers(resource_id):
+        for subnet in dig(referrer, "properties.subnets") or []:
+            if (dig(subnet, f"properties.{key}.id") or "").lower() == resource_id.lower():
+                subnets.append({"id": subnet["id"]})
+    return subnets
+
+
+SUBNET = child_type(
+    "Microsoft.Network/virtualNetworks",
+    "subnets",
+    versions.NETWORK,
+    refs=("properties.networkSecurityGroup.id", "properties.routeTable.id", "properties.natGateway.id"),
     in_use_code="InUseSubnetCannotBeDeleted",
-    etag=True,
     prepare=_prepare_subnet,
     decorate=_decorate_subnet,
 )
