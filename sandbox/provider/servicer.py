@@ -85,7 +85,7 @@ class Servicer(rpc.ProviderServicer):
     def ValidateResourceConfig(self, request: Any, context: Any) -> Any:
         mapping = self.mappings[request.type_name]
         config = read_dynamic_value(request.config) or {}
-        problems = mapping.validate(config)
+        problems = mapping.problems(config)
         return pb.ValidateResourceConfig.Response(
             diagnostics=[diagnostic(message, path=_path(attr)) for attr, message in problems]
         )

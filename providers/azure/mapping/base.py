@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from providers.azure.mapping import schema
 from providers.azure.mapping.schema import Attrs, Item
 
 Body = dict[str, Any]
@@ -86,7 +87,8 @@ class Mapping:
     #: state attributes from a GET, given the prior state (for write-only values ARM never returns)
     from_arm: Callable[[Body, Attrs | None], Attrs]
     embedded: Embedded | None = None
-    #: checks Terraform's schema cannot express (conflicting attributes, enum values): (path, message)
+    #: checks neither Terraform's schema nor ``Attr.one_of`` express (conflicting attributes, ranges):
+    #: (path, message); run by :meth:`problems`
     validate: Callable[[Attrs], list[tuple[str, str]]] = lambda attrs: []
     #: the body to PUT on update from the prior state, the planned attributes and the live body, for types
     #: azurerm updates by changing only what changed (``d.HasChange``) in the live body; None: ``to_arm``
@@ -96,3 +98,7 @@ class Mapping:
     lookups: Callable[[Body], list[Lookup]] = lambda body: []
     #: blocks whose elements resources of other types may manage one by one (see :class:`Echo`)
     echoes: tuple[Echo, ...] = ()
+
+    def problems(self, config: Attrs) -> list[tuple[str, str]]:
+        """Everything azurerm checks in a configuration at plan time: declared values, then ``validate``."""
+        return schema.problems(self.schema, config) + self.validate(config)

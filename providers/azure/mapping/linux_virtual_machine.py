@@ -34,6 +34,7 @@ API_VERSION = "2024-03-01"
 VM = "Microsoft.Compute/virtualMachines"
 
 _CACHING = ("None", "ReadOnly", "ReadWrite")
+_PATCH_MODES = ("AutomaticByPlatform", "ImageDefault")
 _OS_DISK_TYPES = ("Premium_LRS", "Standard_LRS", "StandardSSD_LRS", "StandardSSD_ZRS", "Premium_ZRS")
 _KEY_PATH = re.compile(r"(/home/)+(?P<username>.*?)(/.ssh/authorized_keys)+")
 
@@ -46,9 +47,9 @@ def _ssh_key(value: Any) -> Any:
 _OS_DISK = Block(
     "os_disk",
     (
-        Attr("caching", required=True),
+        Attr("caching", required=True, one_of=_CACHING),
         # ARM refuses to change it in place ("Changing property 'osDisk.managedDisk.storageAccountType'")
-        Attr("storage_account_type", required=True, force_new=True),
+        Attr("storage_account_type", required=True, force_new=True, one_of=_OS_DISK_TYPES),
         Attr("disk_encryption_set_id", optional=True, normalize=case_insensitive),
         Attr("disk_size_gb", Kind.NUMBER, optional=True, computed=True),
         Attr("name", optional=True, computed=True, force_new=True),
@@ -395,27 +396,11 @@ def _capabilities(capabilities: Body | None) -> list[Attrs]:
 def _validate(config: Attrs) -> list[tuple[str, str]]:
     """What azurerm's schema validates at plan time: allowed values, one image source."""
     problems: list[tuple[str, str]] = []
-
-    def one_of(path: str, value: Any, allowed: tuple[str, ...]) -> None:
-        if isinstance(value, str) and value not in allowed:
-            field = path.rsplit(".", 1)[-1]
-            problems.append((path, f"expected {field} to be one of {list(allowed)}, got {value}"))
-
-    one_of("priority", config.get("priority"), ("Regular", "Spot"))
-    one_of("eviction_policy", config.get("eviction_policy"), ("Deallocate", "Delete"))
-    one_of("patch_mode", config.get("patch_mode"), ("AutomaticByPlatform", "ImageDefault"))
-    one_of(
-        "patch_assessment_mode", config.get("patch_assessment_mode"), ("AutomaticByPlatform", "ImageDefault")
-    )
     image_ref, image_id = config.get("source_image_reference"), config.get("source_image_id")
     if image_ref is not Unknown and image_id is not Unknown and bool(image_ref) == bool(image_id):
         problems.append(
             ("", "exactly one of `source_image_id` or `source_image_reference` must be specified")
         )
-    for index, disk in enumerate(config.get("os_disk") or []):
-        if isinstance(disk, dict):
-            one_of(f"os_disk.{index}.caching", disk.get("caching"), _CACHING)
-            one_of(f"os_disk.{index}.storage_account_type", disk.get("storage_account_type"), _OS_DISK_TYPES)
     return problems
 
 
@@ -474,14 +459,14 @@ MAPPING = Mapping(
         Attr("disable_password_authentication", Kind.BOOL, optional=True, default=True, force_new=True),
         Attr("disk_controller_type", optional=True, computed=True),
         Attr("encryption_at_host_enabled", Kind.BOOL, optional=True),
-        Attr("eviction_policy", optional=True, force_new=True),
+        Attr("eviction_policy", optional=True, force_new=True, one_of=("Deallocate", "Delete")),
         Attr("extensions_time_budget", optional=True, default="PT1H30M"),
         Attr("license_type", optional=True),
         Attr("max_bid_price", Kind.NUMBER, optional=True, default=-1),
-        Attr("priority", optional=True, default="Regular", force_new=True),
+        Attr("priority", optional=True, default="Regular", force_new=True, one_of=("Regular", "Spot")),
         Attr("provision_vm_agent", Kind.BOOL, optional=True, default=True, force_new=True),
-        Attr("patch_mode", optional=True, default="ImageDefault"),
-        Attr("patch_assessment_mode", optional=True, default="ImageDefault"),
+        Attr("patch_mode", optional=True, default="ImageDefault", one_of=_PATCH_MODES),
+        Attr("patch_assessment_mode", optional=True, default="ImageDefault", one_of=_PATCH_MODES),
         Attr("proximity_placement_group_id", optional=True, normalize=case_insensitive),
         Attr("reboot_setting", optional=True),
         Attr("secure_boot_enabled", Kind.BOOL, optional=True, force_new=True),

@@ -51,6 +51,10 @@ class Attr:
     normalize: Callable[[Any], Any] | None = None
     #: the spelling a configured value is stored and planned in (azurerm's StateFunc), e.g. locations
     canonical: Callable[[Any], Any] | None = None
+    #: the only values a configuration may set (azurerm's ``validation.StringInSlice``): see :func:`problems`
+    one_of: tuple[str, ...] = ()
+    #: ``StringInSlice``'s ``ignoreCase``
+    one_of_ignore_case: bool = False
     description: str = ""
 
     def same(self, a: Any, b: Any) -> bool:
@@ -128,6 +132,37 @@ def tags() -> Attr:
 
 def id_attr() -> Attr:
     return Attr("id", computed=True)
+
+
+def enum_problem(attr: str, value: Any, allowed: tuple[str, ...], ignore_case: bool = False) -> str | None:
+    """azurerm's ``StringInSlice`` message for a value not allowed; None for null or unknown (not a str)."""
+    if not isinstance(value, str):
+        return None
+    if value in allowed or (ignore_case and value.lower() in {a.lower() for a in allowed}):
+        return None
+    return f"expected {attr} to be one of {list(allowed)}, got {value}"
+
+
+def problems(items: tuple[Item, ...], config: Attrs) -> list[tuple[str, str]]:
+    """What the checks declared on the attributes (``one_of``) find in a configuration: (path, message).
+
+    Paths are dotted state paths (``os_disk.0.caching``); a set's elements have no index to point at, so a
+    problem inside a set-nested block names the block.
+    """
+    found: list[tuple[str, str]] = []
+    for i in items:
+        value = config.get(i.name)
+        if isinstance(i, Attr):
+            message = enum_problem(i.name, value, i.one_of, i.one_of_ignore_case) if i.one_of else None
+            if message:
+                found.append((i.name, message))
+            continue
+        for index, element in enumerate(value if isinstance(value, list) else []):
+            if not isinstance(element, dict):
+                continue
+            for path, message in problems(i.items, element):
+                found.append((i.name if i.set_nested else f"{i.name}.{index}.{path}", message))
+    return found
 
 
 def empty_state(items: tuple[Item, ...]) -> Attrs:
