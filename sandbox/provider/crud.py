@@ -114,8 +114,8 @@ class Crud:
         prior: Attrs | None = None,
     ) -> Attrs:
         try:
-            if prior is not None and current is not None and mapping.to_arm_update is not None:
-                body = mapping.to_arm_update(without_unknowns(prior), planned, current)
+            if prior is not None and current is not None:
+                body = mapping.update_body(without_unknowns(prior), planned, current)
             else:
                 body = mapping.to_arm(planned, current)
             written = self.arm.put(resource_id, mapping.api_version, body)

@@ -16,7 +16,6 @@ from tf.types import Unknown
 
 from providers.azure.mapping import ids, vm_addresses
 from providers.azure.mapping.base import LOOKUPS, Body, Mapping, MappingError
-from providers.azure.mapping.merge import changed_only
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
@@ -262,11 +261,6 @@ def _security_profile(attrs: Attrs) -> Body:
     return profile
 
 
-def _to_arm_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
-    """azurerm sends what changed: the live body keeps what this resource does not manage."""
-    return changed_only(_to_arm(prior, current), _to_arm(planned, current), current)
-
-
 # -- from ARM ----------------------------------------------------------------------------------------
 
 
@@ -488,7 +482,7 @@ MAPPING = Mapping(
     ),
     id_of=_id,
     to_arm=_to_arm,
-    to_arm_update=_to_arm_update,
+    update_changes_only=True,
     from_arm=_from_arm,
     validate=_validate,
     lookups=vm_addresses.lookups,

@@ -6,7 +6,6 @@ from typing import Any
 
 from providers.azure.mapping import ids
 from providers.azure.mapping.base import Body, Mapping, MappingError
-from providers.azure.mapping.merge import changed_only
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
@@ -128,11 +127,6 @@ def _security_profile(attrs: Attrs) -> Body:
     return profile
 
 
-def _to_arm_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
-    """azurerm sends what changed: the live body keeps what this resource does not manage."""
-    return changed_only(_to_arm(prior, current), _to_arm(planned, current), current)
-
-
 def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
     props = body.get("properties") or {}
     creation = props.get("creationData") or {}
@@ -235,7 +229,7 @@ MAPPING = Mapping(
     ),
     id_of=_id,
     to_arm=_to_arm,
-    to_arm_update=_to_arm_update,
+    update_changes_only=True,
     from_arm=_from_arm,
     validate=_validate,
 )

@@ -15,7 +15,6 @@ from tf.types import Unknown
 
 from providers.azure.mapping import ids
 from providers.azure.mapping.base import LOOKUPS, Body, Lookup, Mapping
-from providers.azure.mapping.merge import changed_only
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
@@ -140,11 +139,6 @@ def _network_acls(blocks: list[Any]) -> Body:
             for p in rules.get("private_link_access") or []
         ],
     }
-
-
-def _to_arm_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
-    """azurerm sends what changed: the live body keeps what this resource does not manage."""
-    return changed_only(_to_arm(prior, current), _to_arm(planned, current), current)
 
 
 # -- from ARM ----------------------------------------------------------------------------------------
@@ -354,7 +348,7 @@ MAPPING = Mapping(
     ),
     id_of=_id,
     to_arm=_to_arm,
-    to_arm_update=_to_arm_update,
+    update_changes_only=True,
     from_arm=_from_arm,
     validate=_validate,
     lookups=_lookups,
