@@ -102,7 +102,12 @@ class Crud:
             raise CrudError(f"deleting {_describe(mapping, resource_id)}: {e}") from None
 
     def import_(self, mapping: Mapping, resource_id: str) -> Attrs | None:
-        return self.read(mapping, {"id": resource_id})
+        if mapping.embedded:
+            return self.read(mapping, {"id": resource_id})
+        body = self.arm.get(resource_id, mapping.api_version)
+        if body is None:
+            return None
+        return mapping.imported(body, mapping.from_arm(self._looked_up(mapping, body), {"id": resource_id}))
 
     def _put(
         self,

@@ -101,6 +101,12 @@ class Mapping:
     lookups: Callable[[Body], list[Lookup]] = lambda body: []
     #: blocks whose elements resources of other types may manage one by one (see :class:`Echo`)
     echoes: tuple[Echo, ...] = ()
+    #: azurerm's importer: the state to import from the live body and the state read from it; raises
+    #: :class:`MappingError` for what the type refuses to import (a Windows VM as a Linux one)
+    imported: Callable[[Body, Attrs], Attrs] = lambda body, state: state
+    #: whether a live body of ``arm_type`` is this type's, when several types share one ARM type (a VM is
+    #: azurerm_linux_virtual_machine's or azurerm_windows_virtual_machine's by its OS)
+    owns: Callable[[Body], bool] = lambda body: True
 
     def problems(self, config: Attrs) -> list[tuple[str, str]]:
         """Everything azurerm checks in a configuration at plan time: declared values, then ``validate``."""

@@ -49,6 +49,9 @@ class Attr:
     sensitive: bool = False
     #: differences that are not changes (azurerm's DiffSuppressFunc), e.g. case or location spelling
     normalize: Callable[[Any], Any] | None = None
+    #: differences azurerm suppresses by looking at both values (a DiffSuppressFunc ``normalize`` cannot
+    #: express), e.g. an imported VM's placeholder password against the configured one
+    suppress: Callable[[Any, Any], bool] | None = None
     #: the spelling a configured value is stored and planned in (azurerm's StateFunc), e.g. locations
     canonical: Callable[[Any], Any] | None = None
     #: the only values a configuration may set (azurerm's ``validation.StringInSlice``): see :func:`problems`
@@ -59,6 +62,8 @@ class Attr:
 
     def same(self, a: Any, b: Any) -> bool:
         """Whether two values are equal once normalized (and sets compared as sets)."""
+        if self.suppress is not None and a is not None and b is not None and self.suppress(a, b):
+            return True
         if self.normalize is not None and a is not None and b is not None:
             a, b = self.normalize(a), self.normalize(b)
         if self.kind is Kind.SET_STRING and isinstance(a, list) and isinstance(b, list):
