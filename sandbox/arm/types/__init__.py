@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from sandbox.arm.types import (
+    availability_set,
     disk,
     load_balancer,
     network_interface,
@@ -27,6 +28,7 @@ TYPES: Mapping[str, ResourceType] = MappingProxyType(
             network_interface.TYPE,
             load_balancer.TYPE,
             disk.TYPE,
+            availability_set.TYPE,
             virtual_machine.TYPE,
             storage_account.TYPE,
         )
