@@ -6,6 +6,7 @@ from collections.abc import Mapping as MappingType
 from types import MappingProxyType
 
 from providers.azure.mapping import (
+    availability_set,
     backend_pool_association,
     data_disk_attachment,
     linux_virtual_machine,
@@ -18,6 +19,7 @@ from providers.azure.mapping import (
     resource_group,
     storage_account,
     virtual_network,
+    windows_virtual_machine,
 )
 from providers.azure.mapping.base import Mapping
 
@@ -39,7 +41,9 @@ MAPPINGS: MappingType[str, Mapping] = MappingProxyType(
             network_interface.NETWORK_INTERFACE,
             network_interface.NETWORK_INTERFACE_SECURITY_GROUP_ASSOCIATION,
             managed_disk.MAPPING,
+            availability_set.MAPPING,
             linux_virtual_machine.MAPPING,
+            windows_virtual_machine.MAPPING,
             data_disk_attachment.MAPPING,
             storage_account.MAPPING,
         )
