@@ -45,10 +45,7 @@ def _to_arm(attrs: Attrs, current: Body | None) -> Body:
 def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
     props = body.get("properties") or {}
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": ids.parse(body["id"], AVAILABILITY_SET)["resource_group"],
-        "location": body["location"],
+        **ids.located(body, AVAILABILITY_SET),
         "managed": str((body.get("sku") or {}).get("name") or "").lower() == "aligned",
         "platform_fault_domain_count": props.get("platformFaultDomainCount"),
         "platform_update_domain_count": props.get("platformUpdateDomainCount"),

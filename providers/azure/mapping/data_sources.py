@@ -106,32 +106,34 @@ def _subnet_own(body: Body) -> Attrs:
 
 def _vnet_own(body: Body) -> Attrs:
     props = body.get("properties") or {}
-    peerings = props.get("virtualNetworkPeerings") or []
+    peerings: Attrs = {}
+    addresses: list[str] = []
+    for peering in props.get("virtualNetworkPeerings") or []:
+        peering_props = peering.get("properties") or {}
+        if peering.get("name"):
+            peerings[peering["name"]] = (peering_props.get("remoteVirtualNetwork") or {}).get("id") or ""
+        remote_space = peering_props.get("remoteVirtualNetworkAddressSpace") or {}
+        addresses += [a for a in remote_space.get("addressPrefixes") or [] if a]
     return {
         "subnets": [s["name"] for s in props.get("subnets") or [] if s.get("name")],
-        "vnet_peerings": {
-            p["name"]: ((p.get("properties") or {}).get("remoteVirtualNetwork") or {}).get("id") or ""
-            for p in peerings
-            if p.get("name")
-        },
-        "vnet_peerings_addresses": [
-            prefix
-            for p in peerings
-            for prefix in (
-                ((p.get("properties") or {}).get("remoteVirtualNetworkAddressSpace") or {}).get(
-                    "addressPrefixes"
-                )
-                or []
-            )
-            if prefix
-        ],
+        "vnet_peerings": peerings,
+        "vnet_peerings_addresses": addresses,
     }
 
 
-def _id_text(kind: str, subscription: str, parts: tuple[tuple[str, str], ...]) -> str:
-    """How azurerm's resource ids print themselves in errors: ``Subnet (Subscription: "..."\\n...)``."""
-    fields = [f'Subscription: "{subscription}"', *(f'{label}: "{value}"' for label, value in parts)]
-    return f"{kind} ({chr(10).join(fields)})"
+def _missing(kind: str, parts: tuple[tuple[str, str], ...]) -> Callable[[Attrs, str], str]:
+    """azurerm's "not found" error, naming the id as its id types print themselves:
+    ``Subnet (Subscription: "..."\nResource Group Name: "..."\n...) was not found``.
+    """
+
+    def message(config: Attrs, subscription: str) -> str:
+        fields = [
+            f'Subscription: "{subscription}"',
+            *(f'{label}: "{config.get(key)}"' for label, key in parts),
+        ]
+        return f"{kind} ({chr(10).join(fields)}) was not found"
+
+    return message
 
 
 RESOURCE_GROUP = derived(
@@ -143,16 +145,8 @@ RESOURCE_GROUP = derived(
 VIRTUAL_NETWORK = derived(
     virtual_network.VIRTUAL_NETWORK,
     ("name", "resource_group_name"),
-    lambda config, sub: (
-        _id_text(
-            "Virtual Network",
-            sub,
-            (
-                ("Resource Group Name", config["resource_group_name"]),
-                ("Virtual Network Name", config["name"]),
-            ),
-        )
-        + " was not found"
+    _missing(
+        "Virtual Network", (("Resource Group Name", "resource_group_name"), ("Virtual Network Name", "name"))
     ),
     lists=("address_space",),
     drop=("flow_timeout_in_minutes",),
@@ -167,17 +161,13 @@ VIRTUAL_NETWORK = derived(
 SUBNET = derived(
     virtual_network.SUBNET_MAPPING,
     ("name", "resource_group_name", "virtual_network_name"),
-    lambda config, sub: (
-        _id_text(
-            "Subnet",
-            sub,
-            (
-                ("Resource Group Name", config["resource_group_name"]),
-                ("Virtual Network Name", config["virtual_network_name"]),
-                ("Subnet Name", config["name"]),
-            ),
-        )
-        + " was not found"
+    _missing(
+        "Subnet",
+        (
+            ("Resource Group Name", "resource_group_name"),
+            ("Virtual Network Name", "virtual_network_name"),
+            ("Subnet Name", "name"),
+        ),
     ),
     lists=("service_endpoints",),
     own=(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from providers.azure.mapping.base import MappingError
 
 
@@ -51,3 +53,15 @@ def parse_group(resource_id: str, attribute: str = "id") -> dict[str, str]:
 
 def same(a: str | None, b: str | None) -> bool:
     return (a or "").lower() == (b or "").lower()
+
+
+def located(body: dict[str, Any], type_name: str) -> dict[str, Any]:
+    """The attributes a tracked resource's state starts with: ``id``, ``name``, ``resource_group_name``,
+    ``location``, from its ARM body (whose id must be of ``type_name``).
+    """
+    return {
+        "id": body["id"],
+        "name": body["name"],
+        "resource_group_name": parse(body["id"], type_name)["resource_group"],
+        "location": body["location"],
+    }

@@ -134,12 +134,8 @@ def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
     gallery_image = (creation.get("galleryImageReference") or {}).get("id")
     policy = props.get("networkAccessPolicy")
     security_type = security.get("securityType")
-    rid = ids.parse(body["id"], DISK)
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": rid["resource_group"],
-        "location": body["location"],
+        **ids.located(body, DISK),
         "zone": (body.get("zones") or [None])[0],
         "storage_account_type": (body.get("sku") or {}).get("name"),
         "create_option": creation.get("createOption"),

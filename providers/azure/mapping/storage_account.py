@@ -150,12 +150,8 @@ def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
     tier, _, replication = sku.partition("_")
     encryption = props.get("encryption") or {}
     services = encryption.get("services") or {}
-    rid = ids.parse(body["id"], ACCOUNT)
     attrs: Attrs = {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": rid["resource_group"],
-        "location": body["location"],
+        **ids.located(body, ACCOUNT),
         "account_kind": body.get("kind"),
         "account_tier": tier,
         "account_replication_type": replication,

@@ -187,12 +187,8 @@ def _from_arm(flavour: OsFlavour, body: Body, prior: Attrs | None) -> Attrs:
     license_type = props.get("licenseType")
     price = (props.get("billingProfile") or {}).get("maxPrice")
     fault_domain = props.get("platformFaultDomain")
-    rid = ids.parse(body["id"], VM)
     attrs: Attrs = {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": rid["resource_group"],
-        "location": body["location"],
+        **ids.located(body, VM),
         "zone": (body.get("zones") or [None])[0],
         "size": (props.get("hardwareProfile") or {}).get("vmSize"),
         "admin_username": os_profile.get("adminUsername"),
