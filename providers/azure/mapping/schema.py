@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from tf.types import Unknown
+
 Attrs = dict[str, Any]
 
 
@@ -58,6 +60,8 @@ class Attr:
     one_of: tuple[str, ...] = ()
     #: ``StringInSlice``'s ``ignoreCase``
     one_of_ignore_case: bool = False
+    #: attributes of the same object that may not be set with this one (SDKv2's ``ConflictsWith``)
+    conflicts_with: tuple[str, ...] = ()
     description: str = ""
 
     def same(self, a: Any, b: Any) -> bool:
@@ -149,7 +153,8 @@ def enum_problem(attr: str, value: Any, allowed: tuple[str, ...], ignore_case: b
 
 
 def problems(items: tuple[Item, ...], config: Attrs) -> list[tuple[str, str]]:
-    """What the checks declared on the attributes (``one_of``) find in a configuration: (path, message).
+    """What the checks declared on the attributes (``one_of``, ``conflicts_with``) find in a configuration,
+    as (path, message).
 
     Paths are dotted state paths (``os_disk.0.caching``); a set's elements have no index to point at, so a
     problem inside a set-nested block names the block.
@@ -161,6 +166,13 @@ def problems(items: tuple[Item, ...], config: Attrs) -> list[tuple[str, str]]:
             message = enum_problem(i.name, value, i.one_of, i.one_of_ignore_case) if i.one_of else None
             if message:
                 found.append((i.name, message))
+            if value is not None:
+                # an attribute not known until apply conflicts with nothing yet
+                found += [
+                    (i.name, f'"{i.name}": conflicts with {other}')
+                    for other in i.conflicts_with
+                    if config.get(other) is not None and config.get(other) is not Unknown
+                ]
             continue
         for index, element in enumerate(value if isinstance(value, list) else []):
             if not isinstance(element, dict):

@@ -43,3 +43,15 @@ def test_case_insensitive_enums_accept_any_casing() -> None:
     [(path, message)] = attachment.problems({"caching": "sometimes", "lun": 0})
     assert path == "caching"
     assert message == "expected caching to be one of ['None', 'ReadOnly', 'ReadWrite'], got sometimes"
+
+
+def test_conflicting_attributes_are_refused_once_both_are_known() -> None:
+    vm = MAPPINGS["azurerm_windows_virtual_machine"]
+    compute = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute"
+    placed = {"availability_set_id": f"{compute}/availabilitySets/a"}
+    image = {"source_image_id": f"{compute}/images/i"}
+    assert vm.problems({**placed, **image, "zone": "1"}) == [
+        ("availability_set_id", '"availability_set_id": conflicts with zone')
+    ]
+    assert vm.problems({**placed, **image, "zone": Unknown}) == []
+    assert vm.problems({**placed, **image}) == []

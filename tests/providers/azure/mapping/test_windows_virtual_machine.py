@@ -179,9 +179,11 @@ def test_windows_vm_lifecycle_in_an_availability_set(cloud: Cloud) -> None:
     assert list(compute.availability_sets.list_by_subscription()) == []
 
 
-def test_azurerm_checks_windows_names_and_passwords_before_calling_arm(cloud: Cloud) -> None:
-    ws = cloud.workspace(_config(extra='computer_name = "web-frontend-0001"', password="password"))
+def test_azurerm_checks_names_passwords_and_placement_before_calling_arm(cloud: Cloud) -> None:
+    extra = f'{IN_SET}\n  zone = "1"\n  computer_name = "web-frontend-0001"'
+    ws = cloud.workspace(_config(extra=extra, password="password"))
     messages = [d.detail or d.summary for d in cloud.tf.validate(ws) if d.is_error]
+    assert '"availability_set_id": conflicts with zone' in messages  # a VM in a set has no zone
     assert '"computer_name" can be at most 15 characters, got 17' in messages
     assert any(m.startswith('"admin_password" has to fulfill 3 out of these 4 conditions') for m in messages)
 
