@@ -261,10 +261,10 @@ def _groups(resources: Sequence[Managed]) -> list[str]:
 def _unmanaged(
     groups: Sequence[str], mappings: Mapping[str, TypeMapping], managed: set[str], reads: _Reads
 ) -> list[Drift]:
-    by_type: dict[str, str] = {}
+    by_type: dict[str, list[TypeMapping]] = {}
     for m in mappings.values():
         if m.embedded is None and _top_level(m.arm_type):
-            by_type.setdefault(m.arm_type.lower(), m.tf_type)
+            by_type.setdefault(m.arm_type.lower(), []).append(m)
     in_scope = {g.lower() for g in groups}
     drifts = []
     for body in reads.listed:
@@ -276,7 +276,9 @@ def _unmanaged(
         owner = str(body.get("managedBy") or "").lower()
         if owner and owner in managed:
             continue  # e.g. a VM's OS disk: Azure made it for a managed VM
-        tf_type = by_type.get(str(body.get("type", "")).lower())
+        # one ARM type may be several azurerm types: a VM is a Linux or a Windows one
+        candidates = by_type.get(str(body.get("type", "")).lower(), [])
+        tf_type = next((m.tf_type for m in candidates if m.owns(body)), None)
         if tf_type:
             drifts.append(Drift("unmanaged", None, tf_type, resource_id))
     return drifts

@@ -29,9 +29,13 @@ _VM_SIZES = {
     "standard_f4s_v2": (4, 8),
 }
 
+_VM_REPLACED = (
+    "the VM is deleted and re-created: downtime, a new OS disk (its data is lost), new ids; anything "
+    "attached must re-attach"
+)
 _REPLACEMENT_EFFECTS = {
-    "azurerm_linux_virtual_machine": "the VM is deleted and re-created: downtime, a new OS disk (its data is "
-    "lost), new ids; anything attached must re-attach",
+    "azurerm_linux_virtual_machine": _VM_REPLACED,
+    "azurerm_windows_virtual_machine": _VM_REPLACED,
     "azurerm_managed_disk": "the disk is deleted and re-created empty: its data is lost",
     "azurerm_public_ip": "the address is released and a new one allocated: DNS records and allow-lists break",
     "azurerm_storage_account": "the account and all its data are deleted",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from providers.azure.mapping import MAPPINGS
+from providers.azure.mapping.data_sources import DATA_SOURCES
 from sandbox.provider.runner import serve
 from sandbox.provider.servicer import Servicer
 
@@ -16,4 +17,4 @@ def _prewarm() -> None:
 
 
 threading.Thread(target=_prewarm, name="prewarm-sdk", daemon=True).start()
-raise SystemExit(serve(Servicer(MAPPINGS)))
+raise SystemExit(serve(Servicer(MAPPINGS, DATA_SOURCES)))

@@ -8,11 +8,13 @@ attachments and backend-pool associations).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tf.types import Unknown
 
-from providers.azure.mapping.base import LOOKUPS, Body, Mapping
+from providers.azure.mapping.base import LOOKUPS, Body, Lookup, Mapping
+from providers.azure.mapping.data_sources import DataSource
 from providers.azure.mapping.schema import Attrs
 from sandbox.provider.config import ProviderConfig
 from sandbox.provider.errors import AlreadyExists, ArmCallError, CrudError
@@ -54,7 +56,7 @@ class Crud:
             )
             return None if parent is None else mapping.embedded.extract(parent, resource_id, prior)
         body = self.arm.get(resource_id, mapping.api_version)
-        return None if body is None else mapping.from_arm(self._looked_up(mapping, body), prior)
+        return None if body is None else mapping.from_arm(self._looked_up(mapping.lookups, body), prior)
 
     def create(self, mapping: Mapping, planned: Attrs) -> Attrs:
         planned = without_unknowns(planned)
@@ -102,7 +104,14 @@ class Crud:
             raise CrudError(f"deleting {_describe(mapping, resource_id)}: {e}") from None
 
     def import_(self, mapping: Mapping, resource_id: str) -> Attrs | None:
-        return self.read(mapping, {"id": resource_id})
+        if mapping.embedded:
+            return self.read(mapping, {"id": resource_id})
+        body = self.arm.get(resource_id, mapping.api_version)
+        if body is None:
+            return None
+        return mapping.imported(
+            body, mapping.from_arm(self._looked_up(mapping.lookups, body), {"id": resource_id})
+        )
 
     def _put(
         self,
@@ -114,20 +123,33 @@ class Crud:
         prior: Attrs | None = None,
     ) -> Attrs:
         try:
-            if prior is not None and current is not None and mapping.to_arm_update is not None:
-                body = mapping.to_arm_update(without_unknowns(prior), planned, current)
+            if prior is not None and current is not None:
+                body = mapping.update_body(without_unknowns(prior), planned, current)
             else:
                 body = mapping.to_arm(planned, current)
             written = self.arm.put(resource_id, mapping.api_version, body)
         except ArmCallError as e:
             raise CrudError(f"{verb} {_describe(mapping, resource_id)}: {e}") from None
-        return mapping.from_arm(self._looked_up(mapping, written), planned)
+        return mapping.from_arm(self._looked_up(mapping.lookups, written), planned)
 
-    def _looked_up(self, mapping: Mapping, body: Body) -> Body:
-        """``body`` with the results of the mapping's further reads under ``LOOKUPS``."""
+    def read_data(self, source: DataSource, config: Attrs) -> Attrs:
+        """A data source's state: its resource read by the id its arguments make."""
+        resource_id = source.id_of(config, self.config.subscription_id)
+        try:
+            body = self.arm.get(resource_id, source.api_version)
+        except ArmCallError as e:
+            raise CrudError(f"retrieving {source.tf_type} ({resource_id}): {e}") from None
+        if body is None:
+            raise CrudError(source.not_found(config, self.config.subscription_id))
+        found = source.from_arm(self._looked_up(source.lookups, body))
+        # azurerm keeps the arguments as written (a name's casing may differ from ARM's)
+        return {**found, **{a: config.get(a) for a in source.arguments}}
+
+    def _looked_up(self, lookups: Callable[[Body], list[Lookup]], body: Body) -> Body:
+        """``body`` with the results of further reads under ``LOOKUPS``."""
         found: dict[str, Body | None] = {}
         for _ in range(LOOKUP_ROUNDS):
-            wanted = [w for w in mapping.lookups({**body, LOOKUPS: found}) if w.key not in found]
+            wanted = [w for w in lookups({**body, LOOKUPS: found}) if w.key not in found]
             if not wanted:
                 break
             for lookup in wanted:

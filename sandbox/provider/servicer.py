@@ -13,8 +13,11 @@ from tf.gen import tfplugin_pb2_grpc as rpc
 from tf.utils import read_dynamic_value, to_dynamic_value
 
 from providers.azure.mapping.base import Mapping, MappingError
+from providers.azure.mapping.data_sources import DataSource
 from sandbox.provider import config as provider_config
 from sandbox.provider.crud import Crud
+from sandbox.provider.data_sources import client_config
+from sandbox.provider.data_sources import schemas as data_source_schemas
 from sandbox.provider.errors import ArmCallError, CrudError
 from sandbox.provider.planner import plan
 from sandbox.provider.values import attribute_path, conform, diagnostic, is_known, schema_pb
@@ -41,8 +44,15 @@ def default_crud(config: provider_config.ProviderConfig, terraform_version: str)
 
 
 class Servicer(rpc.ProviderServicer):
-    def __init__(self, mappings: MappingType[str, Mapping], make_crud: CrudFactory = default_crud) -> None:
+    def __init__(
+        self,
+        mappings: MappingType[str, Mapping],
+        data_sources: MappingType[str, DataSource],
+        make_crud: CrudFactory = default_crud,
+    ) -> None:
         self.mappings = mappings
+        self.data_sources = data_sources
+        self.data_schemas = data_source_schemas(data_sources)
         self.make_crud = make_crud
         self.crud: Crud | None = None
         self.stopped = threading.Event()
@@ -53,6 +63,7 @@ class Servicer(rpc.ProviderServicer):
         return pb.GetMetadata.Response(
             server_capabilities=pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True),
             resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in self.mappings],
+            data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=t) for t in self.data_schemas],
         )
 
     def GetProviderSchema(self, request: Any, context: Any) -> Any:
@@ -60,6 +71,7 @@ class Servicer(rpc.ProviderServicer):
             provider=schema_pb(provider_config.SCHEMA),
             provider_meta=schema_pb(()),
             resource_schemas={name: schema_pb(m.schema) for name, m in self.mappings.items()},
+            data_source_schemas={name: schema_pb(items) for name, items in self.data_schemas.items()},
             server_capabilities=pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True),
         )
 
@@ -85,7 +97,7 @@ class Servicer(rpc.ProviderServicer):
     def ValidateResourceConfig(self, request: Any, context: Any) -> Any:
         mapping = self.mappings[request.type_name]
         config = read_dynamic_value(request.config) or {}
-        problems = mapping.validate(config)
+        problems = mapping.problems(config)
         return pb.ValidateResourceConfig.Response(
             diagnostics=[diagnostic(message, path=_path(attr)) for attr, message in problems]
         )
@@ -173,6 +185,22 @@ class Servicer(rpc.ProviderServicer):
                 )
             ]
         )
+
+    # -- data sources ------------------------------------------------------------------------------------
+
+    def ValidateDataResourceConfig(self, request: Any, context: Any) -> Any:
+        return pb.ValidateDataResourceConfig.Response()
+
+    def ReadDataSource(self, request: Any, context: Any) -> Any:
+        config = read_dynamic_value(request.config) or {}
+        source = self.data_sources.get(request.type_name)
+        try:
+            crud = self._crud()
+            state = crud.read_data(source, config) if source else client_config(crud.config)
+        except (CrudError, MappingError) as e:
+            return pb.ReadDataSource.Response(diagnostics=[diagnostic(str(e))])
+        schema = self.data_schemas[request.type_name]
+        return pb.ReadDataSource.Response(state=to_dynamic_value(conform(schema, state)))
 
     def _crud(self) -> Crud:
         if self.crud is None:

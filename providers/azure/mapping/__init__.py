@@ -6,6 +6,7 @@ from collections.abc import Mapping as MappingType
 from types import MappingProxyType
 
 from providers.azure.mapping import (
+    availability_set,
     backend_pool_association,
     data_disk_attachment,
     linux_virtual_machine,
@@ -22,6 +23,7 @@ from providers.azure.mapping import (
     storage_account,
     subnet_associations,
     virtual_network,
+    windows_virtual_machine,
 )
 from providers.azure.mapping.base import Mapping
 
@@ -51,7 +53,9 @@ MAPPINGS: MappingType[str, Mapping] = MappingProxyType(
             network_interface.NETWORK_INTERFACE,
             network_interface.NETWORK_INTERFACE_SECURITY_GROUP_ASSOCIATION,
             managed_disk.MAPPING,
+            availability_set.MAPPING,
             linux_virtual_machine.MAPPING,
+            windows_virtual_machine.MAPPING,
             data_disk_attachment.MAPPING,
             storage_account.MAPPING,
         )

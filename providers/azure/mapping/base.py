@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from providers.azure.mapping import merge, schema
 from providers.azure.mapping.schema import Attrs, Item
 
 Body = dict[str, Any]
@@ -86,13 +87,35 @@ class Mapping:
     #: state attributes from a GET, given the prior state (for write-only values ARM never returns)
     from_arm: Callable[[Body, Attrs | None], Attrs]
     embedded: Embedded | None = None
-    #: checks Terraform's schema cannot express (conflicting attributes, enum values): (path, message)
+    #: checks neither Terraform's schema nor ``Attr.one_of`` express (conflicting attributes, ranges):
+    #: (path, message); run by :meth:`problems`
     validate: Callable[[Attrs], list[tuple[str, str]]] = lambda attrs: []
+    #: azurerm updates by sending only what changed (``d.HasChange``): the update body is the live one with
+    #: the parts set where ``to_arm`` of the prior state and of the plan differ (see :meth:`update_body`)
+    update_changes_only: bool = False
     #: the body to PUT on update from the prior state, the planned attributes and the live body, for types
-    #: azurerm updates by changing only what changed (``d.HasChange``) in the live body; None: ``to_arm``
+    #: whose update neither ``to_arm`` nor ``update_changes_only`` describes
     to_arm_update: Callable[[Attrs, Attrs, Body], Body] | None = None
     #: further reads ``from_arm`` needs, given the body with the lookups found so far under
     #: ``body[LOOKUPS]`` (called again until it asks for nothing new, so a read may follow from another)
     lookups: Callable[[Body], list[Lookup]] = lambda body: []
     #: blocks whose elements resources of other types may manage one by one (see :class:`Echo`)
     echoes: tuple[Echo, ...] = ()
+    #: azurerm's importer: the state to import from the live body and the state read from it; raises
+    #: :class:`MappingError` for what the type refuses to import (a Windows VM as a Linux one)
+    imported: Callable[[Body, Attrs], Attrs] = lambda body, state: state
+    #: whether a live body of ``arm_type`` is this type's, when several types share one ARM type (a VM is
+    #: azurerm_linux_virtual_machine's or azurerm_windows_virtual_machine's by its OS)
+    owns: Callable[[Body], bool] = lambda body: True
+
+    def problems(self, config: Attrs) -> list[tuple[str, str]]:
+        """Everything azurerm checks in a configuration at plan time: declared values, then ``validate``."""
+        return schema.problems(self.schema, config) + self.validate(config)
+
+    def update_body(self, prior: Attrs, planned: Attrs, current: Body) -> Body:
+        """The body to PUT on update, given the prior state, the planned attributes and the live body."""
+        if self.to_arm_update is not None:
+            return self.to_arm_update(prior, planned, current)
+        if self.update_changes_only:
+            return merge.changed_only(self.to_arm(prior, current), self.to_arm(planned, current), current)
+        return self.to_arm(planned, current)

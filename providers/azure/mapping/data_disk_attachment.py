@@ -85,13 +85,7 @@ def _extract(vm: Body, resource_id: str, prior: Attrs | None) -> Attrs | None:
 
 def _validate(config: Attrs) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
-    caching, option, lun = config.get("caching"), config.get("create_option"), config.get("lun")
-    if isinstance(caching, str) and caching.lower() not in {c.lower() for c in _CACHING}:
-        problems.append(("caching", f"expected caching to be one of {list(_CACHING)}, got {caching}"))
-    if isinstance(option, str) and option.lower() not in {c.lower() for c in _CREATE_OPTIONS}:
-        problems.append(
-            ("create_option", f"expected create_option to be one of {list(_CREATE_OPTIONS)}, got {option}")
-        )
+    lun = config.get("lun")
     if isinstance(lun, int | float) and lun < 0:
         problems.append(("lun", f"expected lun to be at least (0), got {lun}"))
     return problems
@@ -106,8 +100,16 @@ MAPPING = Mapping(
         Attr("managed_disk_id", required=True, force_new=True, normalize=case_insensitive),
         Attr("virtual_machine_id", required=True, force_new=True),
         Attr("lun", Kind.NUMBER, required=True, force_new=True),
-        Attr("caching", required=True, normalize=case_insensitive),
-        Attr("create_option", optional=True, default="Attach", force_new=True, normalize=case_insensitive),
+        Attr("caching", required=True, normalize=case_insensitive, one_of=_CACHING, one_of_ignore_case=True),
+        Attr(
+            "create_option",
+            optional=True,
+            default="Attach",
+            force_new=True,
+            normalize=case_insensitive,
+            one_of=_CREATE_OPTIONS,
+            one_of_ignore_case=True,
+        ),
         Attr("write_accelerator_enabled", Kind.BOOL, optional=True, default=False),
     ),
     id_of=_id,

@@ -72,3 +72,15 @@ def find(items: Any, item_name: str) -> tuple[int, Body] | None:
         if str(item.get("name", "")).lower() == item_name.lower():
             return index, item
     return None
+
+
+def located(body: dict[str, Any], type_name: str) -> dict[str, Any]:
+    """The attributes a tracked resource's state starts with: ``id``, ``name``, ``resource_group_name``,
+    ``location``, from its ARM body (whose id must be of ``type_name``).
+    """
+    return {
+        "id": body["id"],
+        "name": body["name"],
+        "resource_group_name": parse(body["id"], type_name)["resource_group"],
+        "location": body["location"],
+    }

@@ -6,7 +6,6 @@ from typing import Any
 
 from providers.azure.mapping import ids
 from providers.azure.mapping.base import Body, Mapping, MappingError
-from providers.azure.mapping.merge import changed_only
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
@@ -128,11 +127,6 @@ def _security_profile(attrs: Attrs) -> Body:
     return profile
 
 
-def _to_arm_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
-    """azurerm sends what changed: the live body keeps what this resource does not manage."""
-    return changed_only(_to_arm(prior, current), _to_arm(planned, current), current)
-
-
 def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
     props = body.get("properties") or {}
     creation = props.get("creationData") or {}
@@ -140,12 +134,8 @@ def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
     gallery_image = (creation.get("galleryImageReference") or {}).get("id")
     policy = props.get("networkAccessPolicy")
     security_type = security.get("securityType")
-    rid = ids.parse(body["id"], DISK)
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": rid["resource_group"],
-        "location": body["location"],
+        **ids.located(body, DISK),
         "zone": (body.get("zones") or [None])[0],
         "storage_account_type": (body.get("sku") or {}).get("name"),
         "create_option": creation.get("createOption"),
@@ -183,17 +173,6 @@ def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
 
 def _validate(config: Attrs) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
-
-    def one_of(key: str, allowed: tuple[str, ...]) -> None:
-        value = config.get(key)
-        if isinstance(value, str) and value not in allowed:
-            problems.append((key, f"expected {key} to be one of {list(allowed)}, got {value}"))
-
-    one_of("storage_account_type", STORAGE_ACCOUNT_TYPES)
-    one_of("create_option", CREATE_OPTIONS)
-    one_of("os_type", ("Windows", "Linux"))
-    one_of("network_access_policy", _NETWORK_ACCESS_POLICIES)
-    one_of("hyper_v_generation", ("V1", "V2"))
     size = config.get("disk_size_gb")
     if isinstance(size, int | float) and not 0 < size <= 65536:
         problems.append(("disk_size_gb", "expected disk_size_gb to be in the range (1 - 65536)"))
@@ -213,8 +192,8 @@ MAPPING = Mapping(
         name(),
         resource_group_name(),
         location(),
-        Attr("storage_account_type", required=True),
-        Attr("create_option", required=True, force_new=True),
+        Attr("storage_account_type", required=True, one_of=STORAGE_ACCOUNT_TYPES),
+        Attr("create_option", required=True, force_new=True, one_of=CREATE_OPTIONS),
         _number("disk_size_gb", optional=True, computed=True),
         _number("disk_iops_read_write", optional=True, computed=True),
         _number("disk_mbps_read_write", optional=True, computed=True),
@@ -223,14 +202,14 @@ MAPPING = Mapping(
         Attr("disk_access_id", optional=True, normalize=case_insensitive),
         Attr("disk_encryption_set_id", optional=True, normalize=case_insensitive),
         Attr("gallery_image_reference_id", optional=True, force_new=True),
-        Attr("hyper_v_generation", optional=True, force_new=True),
+        Attr("hyper_v_generation", optional=True, force_new=True, one_of=("V1", "V2")),
         Attr("image_reference_id", optional=True, force_new=True),
         _number("logical_sector_size", optional=True, computed=True, force_new=True),
         _number("max_shares", optional=True, computed=True),
-        Attr("network_access_policy", optional=True),
+        Attr("network_access_policy", optional=True, one_of=_NETWORK_ACCESS_POLICIES),
         Attr("on_demand_bursting_enabled", Kind.BOOL, optional=True),
         Attr("optimized_frequent_attach_enabled", Kind.BOOL, optional=True, default=False),
-        Attr("os_type", optional=True),
+        Attr("os_type", optional=True, one_of=("Windows", "Linux")),
         Attr("performance_plus_enabled", Kind.BOOL, optional=True, default=False, force_new=True),
         Attr("public_network_access_enabled", Kind.BOOL, optional=True, default=True),
         Attr("secure_vm_disk_encryption_set_id", optional=True, force_new=True),
@@ -246,7 +225,7 @@ MAPPING = Mapping(
     ),
     id_of=_id,
     to_arm=_to_arm,
-    to_arm_update=_to_arm_update,
+    update_changes_only=True,
     from_arm=_from_arm,
     validate=_validate,
 )

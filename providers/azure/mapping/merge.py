@@ -9,8 +9,10 @@ plan, :func:`changed_only` writes into the live body exactly the parts where tho
 from __future__ import annotations
 
 import copy
+from typing import Any
 
-from providers.azure.mapping.base import Body
+# Not base.Body: base uses this module for Mapping.update_body
+Body = dict[str, Any]
 
 _ABSENT = object()
 

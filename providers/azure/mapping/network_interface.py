@@ -58,8 +58,8 @@ _IP_CONFIGURATION = Block(
         Attr("gateway_load_balancer_frontend_ip_configuration_id", optional=True, computed=True),
         Attr("primary", Kind.BOOL, optional=True, computed=True),
         Attr("private_ip_address", optional=True, computed=True),
-        Attr("private_ip_address_allocation", required=True),
-        Attr("private_ip_address_version", optional=True, default="IPv4"),
+        Attr("private_ip_address_allocation", required=True, one_of=("Dynamic", "Static")),
+        Attr("private_ip_address_version", optional=True, default="IPv4", one_of=("IPv4", "IPv6")),
         Attr("public_ip_address_id", optional=True, normalize=case_insensitive),
         Attr("subnet_id", optional=True, normalize=case_insensitive),
     ),
@@ -175,23 +175,7 @@ def _nic_validate(config: Attrs) -> list[tuple[str, str]]:
         if not isinstance(c, dict):
             continue
         path = f"ip_configuration.{index}"
-        method = c.get("private_ip_address_allocation")
-        if isinstance(method, str) and method not in ("Dynamic", "Static"):
-            problems.append(
-                (
-                    f"{path}.private_ip_address_allocation",
-                    "expected private_ip_address_allocation to be one of ['Dynamic', 'Static'], "
-                    f"got {method}",
-                )
-            )
         version = c.get("private_ip_address_version")
-        if isinstance(version, str) and version not in ("IPv4", "IPv6"):
-            problems.append(
-                (
-                    f"{path}.private_ip_address_version",
-                    f"expected private_ip_address_version to be one of ['IPv4', 'IPv6'], got {version}",
-                )
-            )
         if version in (None, "IPv4") and c.get("subnet_id") is None:
             problems.append(
                 (f"{path}.subnet_id", "a Subnet ID must be specified for an IPv4 Network Interface")

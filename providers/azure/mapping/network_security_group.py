@@ -66,7 +66,7 @@ _CONFLICTS = (
 def _rule_items() -> tuple[Item, ...]:
     return (
         Attr("description", optional=True),
-        Attr("protocol", required=True),
+        Attr("protocol", required=True, one_of=PROTOCOLS),
         Attr("source_port_range", optional=True),
         Attr("source_port_ranges", Kind.SET_STRING, optional=True),
         Attr("destination_port_range", optional=True),
@@ -77,9 +77,9 @@ def _rule_items() -> tuple[Item, ...]:
         Attr("destination_address_prefixes", Kind.SET_STRING, optional=True),
         Attr("source_application_security_group_ids", Kind.SET_STRING, optional=True),
         Attr("destination_application_security_group_ids", Kind.SET_STRING, optional=True),
-        Attr("access", required=True),
+        Attr("access", required=True, one_of=ACCESSES),
         Attr("priority", Kind.NUMBER, required=True),
-        Attr("direction", required=True),
+        Attr("direction", required=True, one_of=DIRECTIONS),
     )
 
 
@@ -126,15 +126,12 @@ def rule_attrs(body: Body) -> Attrs:
 
 
 def rule_problems(rule: Attrs) -> list[tuple[str, str]]:
-    """What azurerm refuses in a rule before calling ARM, as (attribute, message).
+    """What azurerm refuses in a rule before calling ARM besides its enums, as (attribute, message).
 
-    Its enums are case-sensitive: ``TCP`` is refused although ARM would take it.
+    The enums are declared on the attributes; they are case-sensitive: ``TCP`` is refused although ARM
+    would take it.
     """
     problems = []
-    for attr, allowed in (("protocol", PROTOCOLS), ("access", ACCESSES), ("direction", DIRECTIONS)):
-        value = rule.get(attr)
-        if isinstance(value, str) and value not in allowed:
-            problems.append((attr, f"expected {attr} to be one of {list(allowed)}, got {value}"))
     priority = rule.get("priority")
     if isinstance(priority, int | float) and not 100 <= priority <= 4096:
         problems.append(("priority", f"expected priority to be in the range (100 - 4096), got {priority}"))

@@ -20,15 +20,6 @@ API_VERSION = "2024-05-01"
 PUBLIC_IP = "Microsoft.Network/publicIPAddresses"
 DDOS_DEFAULT = "VirtualNetworkInherited"
 
-_ENUMS = (
-    ("allocation_method", ("Static", "Dynamic")),
-    ("ddos_protection_mode", ("Disabled", "Enabled", "VirtualNetworkInherited")),
-    ("domain_name_label_scope", ("NoReuse", "ResourceGroupReuse", "SubscriptionReuse", "TenantReuse")),
-    ("ip_version", ("IPv4", "IPv6")),
-    ("sku", ("Basic", "Standard", "StandardV2")),
-    ("sku_tier", ("Global", "Regional")),
-)
-
 
 def _id(attrs: Attrs, sub: str) -> str:
     return ids.resource_id(sub, attrs["resource_group_name"], PUBLIC_IP, attrs["name"])
@@ -105,10 +96,6 @@ def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
 
 def _validate(config: Attrs) -> list[tuple[str, str]]:
     problems = []
-    for attr, allowed in _ENUMS:
-        value = config.get(attr)
-        if isinstance(value, str) and value not in allowed:
-            problems.append((attr, f"expected {attr} to be one of {list(allowed)}, got {value}"))
     timeout = config.get("idle_timeout_in_minutes")
     if isinstance(timeout, int | float) and not 4 <= timeout <= 30:
         problems.append(
@@ -153,22 +140,37 @@ MAPPING = Mapping(
         name(),
         resource_group_name(),
         location(),
-        Attr("allocation_method", required=True),
-        Attr("ddos_protection_mode", optional=True, default=DDOS_DEFAULT),
+        Attr("allocation_method", required=True, one_of=("Static", "Dynamic")),
+        Attr(
+            "ddos_protection_mode",
+            optional=True,
+            default=DDOS_DEFAULT,
+            one_of=("Disabled", "Enabled", "VirtualNetworkInherited"),
+        ),
         Attr("ddos_protection_plan_id", optional=True, normalize=case_insensitive),
         Attr("domain_name_label", optional=True),
         # azurerm replaces the IP when a scope is changed or removed, not when one is first set
-        Attr("domain_name_label_scope", optional=True),
+        Attr(
+            "domain_name_label_scope",
+            optional=True,
+            one_of=("NoReuse", "ResourceGroupReuse", "SubscriptionReuse", "TenantReuse"),
+        ),
         Attr("edge_zone", optional=True, force_new=True),
         Attr("fqdn", computed=True),
         Attr("idle_timeout_in_minutes", Kind.NUMBER, optional=True, default=4),
         Attr("ip_address", computed=True),
         Attr("ip_tags", Kind.MAP_STRING, optional=True, force_new=True),
-        Attr("ip_version", optional=True, default="IPv4", force_new=True),
+        Attr("ip_version", optional=True, default="IPv4", force_new=True, one_of=("IPv4", "IPv6")),
         Attr("public_ip_prefix_id", optional=True, force_new=True, normalize=case_insensitive),
         Attr("reverse_fqdn", optional=True),
-        Attr("sku", optional=True, default="Standard", force_new=True),
-        Attr("sku_tier", optional=True, default="Regional", force_new=True),
+        Attr(
+            "sku",
+            optional=True,
+            default="Standard",
+            force_new=True,
+            one_of=("Basic", "Standard", "StandardV2"),
+        ),
+        Attr("sku_tier", optional=True, default="Regional", force_new=True, one_of=("Global", "Regional")),
         Attr("zones", Kind.SET_STRING, optional=True, force_new=True),
         tags(),
     ),

@@ -72,7 +72,9 @@ def _route_problems(route: Attrs) -> list[tuple[str, str]]:
 
 # azurerm: a TypeSet in ConfigModeAttr. Here a set-nested computed block: block syntax works the same,
 # but the attribute form (``route = []`` to remove every route) is not available.
-_ROUTE = Block("route", (Attr("name", required=True), *_route_items()), set_nested=True, computed=True)
+_ROUTE = Block(
+    "route", (Attr("name", required=True), *_route_items()), set_nested=True, computed=True, key="name"
+)
 
 
 def _table_id(attrs: Attrs, sub: str) -> str:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from tf.types import Unknown
+
 Attrs = dict[str, Any]
 
 
@@ -49,12 +51,23 @@ class Attr:
     sensitive: bool = False
     #: differences that are not changes (azurerm's DiffSuppressFunc), e.g. case or location spelling
     normalize: Callable[[Any], Any] | None = None
+    #: differences azurerm suppresses by looking at both values (a DiffSuppressFunc ``normalize`` cannot
+    #: express), e.g. an imported VM's placeholder password against the configured one
+    suppress: Callable[[Any, Any], bool] | None = None
     #: the spelling a configured value is stored and planned in (azurerm's StateFunc), e.g. locations
     canonical: Callable[[Any], Any] | None = None
+    #: the only values a configuration may set (azurerm's ``validation.StringInSlice``): see :func:`problems`
+    one_of: tuple[str, ...] = ()
+    #: ``StringInSlice``'s ``ignoreCase``
+    one_of_ignore_case: bool = False
+    #: attributes of the same object that may not be set with this one (SDKv2's ``ConflictsWith``)
+    conflicts_with: tuple[str, ...] = ()
     description: str = ""
 
     def same(self, a: Any, b: Any) -> bool:
         """Whether two values are equal once normalized (and sets compared as sets)."""
+        if self.suppress is not None and a is not None and b is not None and self.suppress(a, b):
+            return True
         if self.normalize is not None and a is not None and b is not None:
             a, b = self.normalize(a), self.normalize(b)
         if self.kind is Kind.SET_STRING and isinstance(a, list) and isinstance(b, list):
@@ -133,12 +146,49 @@ def id_attr() -> Attr:
     return Attr("id", computed=True)
 
 
+def enum_problem(attr: str, value: Any, allowed: tuple[str, ...], ignore_case: bool = False) -> str | None:
+    """azurerm's ``StringInSlice`` message for a value not allowed; None for null or unknown (not a str)."""
+    if not isinstance(value, str):
+        return None
+    if value in allowed or (ignore_case and value.lower() in {a.lower() for a in allowed}):
+        return None
+    return f"expected {attr} to be one of {list(allowed)}, got {value}"
+
+
+def problems(items: tuple[Item, ...], config: Attrs) -> list[tuple[str, str]]:
+    """What the checks declared on the attributes (``one_of``, ``conflicts_with``) find in a configuration,
+    as (path, message).
+
+    Paths are dotted state paths (``os_disk.0.caching``); a set's elements have no index to point at, so a
+    problem inside a set-nested block names the block.
+    """
+    found: list[tuple[str, str]] = []
+    for i in items:
+        value = config.get(i.name)
+        if isinstance(i, Attr):
+            message = enum_problem(i.name, value, i.one_of, i.one_of_ignore_case) if i.one_of else None
+            if message:
+                found.append((i.name, message))
+            if value is not None:
+                # an attribute not known until apply conflicts with nothing yet
+                found += [
+                    (i.name, f'"{i.name}": conflicts with {other}')
+                    for other in i.conflicts_with
+                    if config.get(other) is not None and config.get(other) is not Unknown
+                ]
+            continue
+        for index, element in enumerate(value if isinstance(value, list) else []):
+            if not isinstance(element, dict):
+                continue
+            for path, message in problems(i.items, element):
+                found.append((i.name if i.set_nested else f"{i.name}.{index}.{path}", message))
+    return found
+
+
 def enum_problems(attrs: Attrs, attr: str, allowed: tuple[str, ...]) -> list[tuple[str, str]]:
     """azurerm's case-sensitive ``StringInSlice`` on one attribute, as (attribute, message) problems."""
-    value = attrs.get(attr)
-    if not isinstance(value, str) or value in allowed:  # null, or unknown until apply
-        return []
-    return [(attr, f"expected {attr} to be one of {list(allowed)}, got {value}")]
+    message = enum_problem(attr, attrs.get(attr), allowed)
+    return [(attr, message)] if message else []
 
 
 def element_problems(

@@ -15,7 +15,6 @@ from tf.types import Unknown
 
 from providers.azure.mapping import ids
 from providers.azure.mapping.base import LOOKUPS, Body, Lookup, Mapping
-from providers.azure.mapping.merge import changed_only
 from providers.azure.mapping.schema import (
     Attr,
     Attrs,
@@ -36,6 +35,7 @@ TIERS = ("Standard", "Premium")
 REPLICATION_TYPES = ("LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS")
 ACCESS_TIERS = ("Hot", "Cool", "Cold", "Premium")
 TLS_VERSIONS = ("TLS1_0", "TLS1_1", "TLS1_2")
+_KEY_TYPES = ("Service", "Account")
 #: account kinds that take an access tier
 _TIERED_KINDS = ("BlobStorage", "FileStorage", "StorageV2")
 _NAME = re.compile(r"^[a-z0-9]{3,24}$")
@@ -141,11 +141,6 @@ def _network_acls(blocks: list[Any]) -> Body:
     }
 
 
-def _to_arm_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
-    """azurerm sends what changed: the live body keeps what this resource does not manage."""
-    return changed_only(_to_arm(prior, current), _to_arm(planned, current), current)
-
-
 # -- from ARM ----------------------------------------------------------------------------------------
 
 
@@ -155,12 +150,8 @@ def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
     tier, _, replication = sku.partition("_")
     encryption = props.get("encryption") or {}
     services = encryption.get("services") or {}
-    rid = ids.parse(body["id"], ACCOUNT)
     attrs: Attrs = {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": rid["resource_group"],
-        "location": body["location"],
+        **ids.located(body, ACCOUNT),
         "account_kind": body.get("kind"),
         "account_tier": tier,
         "account_replication_type": replication,
@@ -262,12 +253,6 @@ def _lookups(body: Body) -> list[Lookup]:
 
 def _validate(config: Attrs) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
-
-    def one_of(key: str, allowed: tuple[str, ...]) -> None:
-        value = config.get(key)
-        if isinstance(value, str) and value not in allowed:
-            problems.append((key, f"expected {key} to be one of {list(allowed)}, got {value}"))
-
     account_name = config.get("name")
     if isinstance(account_name, str) and not _NAME.match(account_name):
         problems.append(
@@ -277,14 +262,6 @@ def _validate(config: Attrs) -> list[tuple[str, str]]:
                 "and must be between 3 and 24 characters long",
             )
         )
-    one_of("account_kind", KINDS)
-    one_of("account_tier", TIERS)
-    one_of("account_replication_type", REPLICATION_TYPES)
-    one_of("access_tier", ACCESS_TIERS)
-    one_of("min_tls_version", TLS_VERSIONS)
-    one_of("dns_endpoint_type", ("Standard", "AzureDnsZone"))
-    one_of("queue_encryption_key_type", ("Service", "Account"))
-    one_of("table_encryption_key_type", ("Service", "Account"))
     kind = config.get("account_kind") or "StorageV2"
     if config.get("access_tier") not in (None, Unknown) and kind is not Unknown and kind not in _TIERED_KINDS:
         problems.append(
@@ -320,28 +297,38 @@ MAPPING = Mapping(
         resource_group_name(),
         location(),
         # Storage → StorageV2 is an upgrade in place; ARM refuses the other changes
-        Attr("account_kind", optional=True, default="StorageV2"),
-        Attr("account_tier", required=True, force_new=True),
-        Attr("account_replication_type", required=True),
-        Attr("access_tier", optional=True, computed=True),
+        Attr("account_kind", optional=True, default="StorageV2", one_of=KINDS),
+        Attr("account_tier", required=True, force_new=True, one_of=TIERS),
+        Attr("account_replication_type", required=True, one_of=REPLICATION_TYPES),
+        Attr("access_tier", optional=True, computed=True, one_of=ACCESS_TIERS),
         Attr("allowed_copy_scope", optional=True),
         Attr("allow_nested_items_to_be_public", Kind.BOOL, optional=True, default=True),
         Attr("cross_tenant_replication_enabled", Kind.BOOL, optional=True, default=False),
         Attr("default_to_oauth_authentication", Kind.BOOL, optional=True, default=False),
-        Attr("dns_endpoint_type", optional=True, default="Standard", force_new=True),
+        Attr(
+            "dns_endpoint_type",
+            optional=True,
+            default="Standard",
+            force_new=True,
+            one_of=("Standard", "AzureDnsZone"),
+        ),
         Attr("https_traffic_only_enabled", Kind.BOOL, optional=True, default=True),
         Attr("infrastructure_encryption_enabled", Kind.BOOL, optional=True, default=False, force_new=True),
         Attr("is_hns_enabled", Kind.BOOL, optional=True, default=False, force_new=True),
         Attr("large_file_share_enabled", Kind.BOOL, optional=True, computed=True),
         Attr("local_user_enabled", Kind.BOOL, optional=True, default=True),
-        Attr("min_tls_version", optional=True, default="TLS1_2"),
+        Attr("min_tls_version", optional=True, default="TLS1_2", one_of=TLS_VERSIONS),
         _NETWORK_RULES,
         Attr("nfsv3_enabled", Kind.BOOL, optional=True, default=False, force_new=True),
         Attr("public_network_access_enabled", Kind.BOOL, optional=True, default=True),
-        Attr("queue_encryption_key_type", optional=True, default="Service", force_new=True),
+        Attr(
+            "queue_encryption_key_type", optional=True, default="Service", force_new=True, one_of=_KEY_TYPES
+        ),
         Attr("sftp_enabled", Kind.BOOL, optional=True, default=False),
         Attr("shared_access_key_enabled", Kind.BOOL, optional=True, default=True),
-        Attr("table_encryption_key_type", optional=True, default="Service", force_new=True),
+        Attr(
+            "table_encryption_key_type", optional=True, default="Service", force_new=True, one_of=_KEY_TYPES
+        ),
         tags(),
         *_computed("primary_location", "secondary_location"),
         *_endpoint_attrs(),
@@ -357,7 +344,7 @@ MAPPING = Mapping(
     ),
     id_of=_id,
     to_arm=_to_arm,
-    to_arm_update=_to_arm_update,
+    update_changes_only=True,
     from_arm=_from_arm,
     validate=_validate,
     lookups=_lookups,

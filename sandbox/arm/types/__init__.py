@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from sandbox.arm.types import (
+    availability_set,
     disk,
     load_balancer,
     nat_gateway,
@@ -31,6 +32,7 @@ TYPES: Mapping[str, ResourceType] = MappingProxyType(
             route_table.TYPE,
             nat_gateway.TYPE,
             disk.TYPE,
+            availability_set.TYPE,
             virtual_machine.TYPE,
             storage_account.TYPE,
         )

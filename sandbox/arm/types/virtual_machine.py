@@ -11,13 +11,18 @@ import re
 from typing import Any
 
 from sandbox.arm import ids
-from sandbox.arm.errors import ArmError
-from sandbox.arm.types import versions
+from sandbox.arm.errors import ArmError, invalid_parameter
+from sandbox.arm.types import versions, vm_os_profile
 from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
 from sandbox.arm.types.disk import SKUS as DISK_SKUS
 
 _SIZE = re.compile(r"^(Standard|Basic)_[A-Z][A-Za-z0-9_-]*$")
 _POWER = {"running": "VM running", "stopped": "VM stopped", "deallocated": "VM deallocated"}
+#: what the guest agent reports in the instance view
+_OS_NAMES = {
+    "Linux": {"osName": "ubuntu", "osVersion": "22.04"},
+    "Windows": {"osName": "Windows Server 2022 Datacenter", "osVersion": "10.0.20348"},
+}
 
 
 def _disk_id(body: Body, name: str) -> str:
@@ -47,9 +52,11 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
     else:
         one_of(body, "properties.evictionPolicy", ("Deallocate", "Delete"), default="Deallocate")
         set_default(props, "billingProfile", {"maxPrice": -1})
-    _prepare_os_profile(body, old)
+    os = vm_os_profile.os_type(body, old)
+    vm_os_profile.prepare(body, old, os)
     _prepare_network(tx, body)
-    _prepare_os_disk(tx, body, old)
+    _prepare_availability_set(tx, body, old)
+    _prepare_os_disk(tx, body, old, os)
     _prepare_data_disks(tx, body, old)
     boot = dig(props, "diagnosticsProfile.bootDiagnostics")
     if boot is not None:
@@ -57,53 +64,6 @@ def _prepare(tx: Tx, body: Body, old: Body | None) -> None:
     props["vmId"] = dig(old, "properties.vmId") or tx.guid()
     props["timeCreated"] = dig(old, "properties.timeCreated") or tx.now.isoformat().replace("+00:00", "Z")
     body["_sandbox"] = (old or {}).get("_sandbox") or {"powerState": "running"}
-
-
-def _prepare_os_profile(body: Body, old: Body | None) -> None:
-    props = body["properties"]
-    profile = props.get("osProfile")
-    if profile is None and old is not None:
-        props["osProfile"] = profile = dig(old, "properties.osProfile")
-    if profile is None:
-        if dig(props, "storageProfile.osDisk.createOption") == "Attach":
-            return
-        raise ArmError(
-            400, "InvalidParameter", "Required parameter 'osProfile' is missing (null). Target: 'osProfile'."
-        )
-    require(body, "properties.osProfile.adminUsername")
-    set_default(profile, "computerName", body["name"])
-    password = profile.pop("adminPassword", None)
-    profile.pop("customData", None)  # write-only, as in ARM
-    linux = profile.get("linuxConfiguration")
-    if linux is not None:
-        keys = dig(linux, "ssh.publicKeys") or []
-        set_default(linux, "disablePasswordAuthentication", False)
-        if linux["disablePasswordAuthentication"] and not keys:
-            raise ArmError(
-                400,
-                "InvalidParameter",
-                "At least one SSH public key is required when password authentication is disabled. "
-                "Target: 'linuxConfiguration.ssh.publicKeys'.",
-            )
-        if not linux["disablePasswordAuthentication"] and not password and old is None and not keys:
-            raise ArmError(
-                400,
-                "InvalidParameter",
-                "Required parameter 'adminPassword' is missing (null). Target: 'adminPassword'.",
-            )
-        for key in keys:
-            if not str(key.get("keyData", "")).startswith(("ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-")):
-                raise ArmError(
-                    400,
-                    "InvalidParameter",
-                    "The value of parameter linuxConfiguration.ssh.publicKeys.keyData is invalid. "
-                    "Target: 'linuxConfiguration.ssh.publicKeys.keyData'.",
-                )
-        set_default(linux, "provisionVMAgent", True)
-        set_default(linux, "patchSettings", {"patchMode": "ImageDefault", "assessmentMode": "ImageDefault"})
-    set_default(profile, "secrets", [])
-    set_default(profile, "allowExtensionOperations", True)
-    set_default(profile, "requireGuestProvisionSignal", True)
 
 
 def _prepare_network(tx: Tx, body: Body) -> None:
@@ -125,7 +85,36 @@ def _prepare_network(tx: Tx, body: Body) -> None:
                 )
 
 
-def _prepare_os_disk(tx: Tx, body: Body, old: Body | None) -> None:
+def _prepare_availability_set(tx: Tx, body: Body, old: Body | None) -> None:
+    """A VM joins an availability set when it is created, never later; it then has no zone."""
+    props = body["properties"]
+    wanted = dig(props, "availabilitySet.id")
+    if old is not None:
+        before = dig(old, "properties.availabilitySet.id")
+        if "availabilitySet" not in props and before:
+            props["availabilitySet"], wanted = {"id": before}, before
+        if str(wanted or "").lower() != str(before or "").lower():
+            raise ArmError(
+                409, "PropertyChangeNotAllowed", "Changing property 'availabilitySet.id' is not allowed."
+            )
+    if not wanted:
+        return
+    if body.get("zones"):
+        raise invalid_parameter(
+            "zones", "Virtual Machines in an Availability Set cannot be placed in an Availability Zone."
+        )
+    avset = tx.get(wanted)
+    if avset is not None and dig(avset, "sku.name") != "Aligned":
+        raise ArmError(
+            409,
+            "OperationNotAllowed",
+            "Addition of a VM with managed disks to non-managed Availability Set or addition of a VM with "
+            "blob based disks to managed Availability Set is not supported. Please create an Availability "
+            "Set with 'use managed disk' property set in order to add a VM with managed disks to it.",
+        )
+
+
+def _prepare_os_disk(tx: Tx, body: Body, old: Body | None, os: str) -> None:
     props = body["properties"]
     storage = props.setdefault("storageProfile", {})
     os_disk = storage.setdefault("osDisk", {})
@@ -139,7 +128,7 @@ def _prepare_os_disk(tx: Tx, body: Body, old: Body | None) -> None:
         default="ReadWrite",
     )
     one_of(body, "properties.storageProfile.osDisk.deleteOption", ("Delete", "Detach"), default="Detach")
-    set_default(os_disk, "osType", previous.get("osType") or "Linux")
+    os_disk["osType"] = os
     if option == "FromImage":
         if old is None:
             require(body, "properties.storageProfile.imageReference")
@@ -293,8 +282,7 @@ def _instance_view(tx: Tx, body: Body, payload: Body) -> tuple[int, Body | None]
     disk_names = [dig(storage, "osDisk.name")] + [d.get("name") for d in storage.get("dataDisks", [])]
     view: Body = {
         "computerName": dig(body, "properties.osProfile.computerName"),
-        "osName": "ubuntu",
-        "osVersion": "22.04",
+        **_OS_NAMES[dig(storage, "osDisk.osType") or "Linux"],
         "vmAgent": {"vmAgentVersion": "2.10.0.8", "statuses": []},
         "disks": [
             {
@@ -337,6 +325,9 @@ TYPE = ResourceType(
         "properties.evictionPolicy",
         "properties.osProfile.adminUsername",
         "properties.osProfile.computerName",
+        "properties.osProfile.windowsConfiguration.enableAutomaticUpdates",
+        "properties.osProfile.windowsConfiguration.timeZone",
+        "properties.storageProfile.osDisk.osType",
         "properties.storageProfile.osDisk.name",
         # "Changing property 'osDisk.managedDisk.storageAccountType' is not allowed." (the disk API can)
         "properties.storageProfile.osDisk.managedDisk.storageAccountType",

@@ -737,7 +737,7 @@ EXAMPLE = Path(__file__).parents[3] / "examples" / "azure-vm"
 
 
 def test_the_vm_scenario_drifts_on_the_example_project(tmp_path: Path) -> None:
-    """The drifts of ``sandbox/scenario.py``: what rules codify, and why they leave the rest to the LLM."""
+    """The drifts of ``reconciler/scenario.py``: what rules codify, and why they leave the rest to the LLM."""
     root = Path(shutil.copytree(EXAMPLE, tmp_path / "azure-vm"))
     main = (root / "main.tf").read_text()
     vm = "azurerm_linux_virtual_machine.web"
