@@ -113,7 +113,7 @@ def scan(
 
     if settings.attribution and any(d.kind in ("changed", "deleted", "unmanaged") for d in drifts):
         try:
-            drifts = _attribute(drifts, reader, settings, since or now - settings.lookback)
+            drifts = _attribute(drifts, reader, mappings, settings, since or now - settings.lookback)
         except ReadError as e:
             errors.append(f"attribution: {e}")
     changed = sum(d.kind == "changed" for d in drifts)
@@ -285,7 +285,11 @@ def _unmanaged(
 
 
 def _attribute(
-    drifts: list[Drift], reader: LiveReader, settings: ScanSettings, since: datetime
+    drifts: list[Drift],
+    reader: LiveReader,
+    mappings: Mapping[str, TypeMapping],
+    settings: ScanSettings,
+    since: datetime,
 ) -> list[Drift]:
     groups = _groups([Managed("", "", {"id": d.resource_id}) for d in drifts if d.kind != "unknown"])
     history = attribution.writes(reader.events(groups, since), settings.terraform_ids)
@@ -294,7 +298,14 @@ def _attribute(
         if d.kind == "unknown":
             out.append(d)
             continue
-        write = attribution.culprit(d.resource_id, history)
+        # An embedded resource (a load balancer's NAT rule) is written by writing its parent: that is
+        # what the Activity Log records.
+        mapping = mappings.get(d.type) if d.address else None
+        try:
+            written = _read_id(mapping, d.resource_id) if mapping else d.resource_id
+        except MappingError:
+            written = d.resource_id
+        write = attribution.culprit(written, history)
         if write is None:
             out.append(d)
             continue

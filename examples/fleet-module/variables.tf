@@ -1,0 +1,4 @@
+variable "fleet" {
+  description = "VM name => size."
+  type        = map(string)
+}
