@@ -139,16 +139,12 @@ def _lb_to_arm_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
 
 def _lb_from_arm(body: Body, prior: Attrs | None) -> Attrs:
     props = body.get("properties") or {}
-    rid = ids.parse(body["id"], LB)
     frontends = props.get("frontendIPConfigurations") or []
     addresses = [
         f["properties"]["privateIPAddress"] for f in frontends if f["properties"].get("privateIPAddress")
     ]
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": rid["resource_group"],
-        "location": body["location"],
+        **ids.located(body, LB),
         "edge_zone": (body.get("extendedLocation") or {}).get("name") or None,
         "sku": (body.get("sku") or {}).get("name"),
         "sku_tier": (body.get("sku") or {}).get("tier"),

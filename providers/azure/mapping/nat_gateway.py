@@ -57,10 +57,7 @@ def _gateway_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
 def _gateway_from_arm(body: Body, prior: Attrs | None) -> Attrs:
     props = body.get("properties") or {}
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": ids.parse(body["id"], NAT_GATEWAY)["resource_group"],
-        "location": body["location"],
+        **ids.located(body, NAT_GATEWAY),
         "idle_timeout_in_minutes": props.get("idleTimeoutInMinutes"),
         "sku_name": (body.get("sku") or {}).get("name") or "",
         "zones": sorted(body.get("zones") or []),

@@ -144,10 +144,7 @@ def _nic_from_arm(body: Body, prior: Attrs | None) -> Attrs:
     # ARM answers "None" for an unset auxiliary mode or SKU; azurerm shows it as unset.
     aux_mode, aux_sku = props.get("auxiliaryMode"), props.get("auxiliarySku")
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": ids.parse(body["id"], NIC)["resource_group"],
-        "location": body["location"],
+        **ids.located(body, NIC),
         "ip_configuration": configs,
         "accelerated_networking_enabled": bool(props.get("enableAcceleratedNetworking")),
         "applied_dns_servers": list(dns.get("appliedDnsServers") or []),

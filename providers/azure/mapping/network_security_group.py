@@ -201,10 +201,7 @@ def _nsg_from_arm(body: Body, prior: Attrs | None) -> Attrs:
     props = body.get("properties") or {}
     rules = sorted((rule_attrs(r) for r in props.get("securityRules") or []), key=lambda r: r["name"])
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": ids.parse(body["id"], NSG)["resource_group"],
-        "location": body["location"],
+        **ids.located(body, NSG),
         "security_rule": rules,
         "tags": body.get("tags") or {},
     }

@@ -70,10 +70,7 @@ def _from_arm(body: Body, prior: Attrs | None) -> Attrs:
     ddos = props.get("ddosSettings") or {}
     edge = body.get("extendedLocation") or {}
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": ids.parse(body["id"], PUBLIC_IP)["resource_group"],
-        "location": body["location"],
+        **ids.located(body, PUBLIC_IP),
         "allocation_method": props.get("publicIPAllocationMethod"),
         "ddos_protection_mode": ddos.get("protectionMode") or DDOS_DEFAULT,
         "ddos_protection_plan_id": (ddos.get("ddosProtectionPlan") or {}).get("id"),

@@ -105,10 +105,7 @@ def _table_update(prior: Attrs, planned: Attrs, current: Body) -> Body:
 def _table_from_arm(body: Body, prior: Attrs | None) -> Attrs:
     props = body.get("properties") or {}
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": ids.parse(body["id"], ROUTE_TABLE)["resource_group"],
-        "location": body["location"],
+        **ids.located(body, ROUTE_TABLE),
         "route": sorted((route_attrs(r) for r in props.get("routes") or []), key=lambda r: r["name"]),
         "bgp_route_propagation_enabled": not props.get("disableBgpRoutePropagation", False),
         "subnets": sorted(ids.ids_of(props.get("subnets"))),

@@ -114,7 +114,6 @@ def _same_subnets(planned: list[Attrs], live: list[Body]) -> bool:
 
 def _vnet_from_arm(body: Body, prior: Attrs | None) -> Attrs:
     props = body.get("properties") or {}
-    rid = ids.parse(body["id"], VNET)
     subnets = []
     for s in props.get("subnets") or []:
         attrs = _subnet_attrs(s)
@@ -122,10 +121,7 @@ def _vnet_from_arm(body: Body, prior: Attrs | None) -> Attrs:
         attrs["id"] = s["id"]
         subnets.append(attrs)
     return {
-        "id": body["id"],
-        "name": body["name"],
-        "resource_group_name": rid["resource_group"],
-        "location": body["location"],
+        **ids.located(body, VNET),
         "address_space": (props.get("addressSpace") or {}).get("addressPrefixes") or [],
         "dns_servers": (props.get("dhcpOptions") or {}).get("dnsServers") or [],
         "flow_timeout_in_minutes": props.get("flowTimeoutInMinutes"),
