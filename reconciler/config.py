@@ -90,6 +90,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("drift.attribution", bool, True, None, "look up who changed what in the Activity Log"),
     Option("drift.lookback_days", int, 7, None, "how far back the Activity Log is searched on a first scan"),
     Option(
+        "drift.full_scan_every",
+        int,
+        10,
+        "RECONCILE_FULL_SCAN_EVERY",
+        "with --incremental, every Nth scan reads everything (0: only when it must)",
+    ),
+    Option(
         "policy.protected",
         list,
         [],

@@ -1,7 +1,7 @@
 """The records of a drift scan, and their stable JSON form (``reconcile drift --format json``, version 1).
 
     {"version": 1, "workspace": "<dir>", "scan_id": "...", "scanned_at": "<RFC 3339>",
-     "complete": true, "errors": [],
+     "complete": true, "mode": "full|incremental", "mode_note": "why not incremental", "errors": [],
      "summary": {"managed": 0, "in_sync": 0, "changed": 0, "deleted": 0, "unmanaged": 0, "unknown": 0},
      "drifts": [{"kind": "changed|deleted|unmanaged|unknown", "address": "azurerm_x.y[0]" | null,
                  "type": "azurerm_x", "resource_id": "/subscriptions/...",
@@ -85,6 +85,10 @@ class ScanReport(NamedTuple):
     drifts: tuple[Drift, ...]
     complete: bool = True
     errors: tuple[str, ...] = ()
+    #: "full", or "incremental": only what the Activity Log says changed was read again
+    mode: str = "full"
+    #: why a scan asked to be incremental was a full one (not stored)
+    mode_note: str = ""
 
     @property
     def exit_code(self) -> int:
@@ -105,6 +109,8 @@ def to_json(report: ScanReport) -> dict[str, Any]:
         "scan_id": report.scan_id,
         "scanned_at": rfc3339(report.scanned_at),
         "complete": report.complete,
+        "mode": report.mode,
+        "mode_note": report.mode_note,
         "errors": list(report.errors),
         "summary": report.summary._asdict(),
         "drifts": [drift_to_json(d) for d in report.drifts],
@@ -138,6 +144,8 @@ def from_json(doc: dict[str, Any]) -> ScanReport:
         drifts=tuple(_drift(d) for d in doc["drifts"]),
         complete=doc.get("complete", True),
         errors=tuple(doc.get("errors", ())),
+        mode=doc.get("mode", "full"),
+        mode_note=doc.get("mode_note", ""),
     )
 
 

@@ -69,6 +69,7 @@ def scan_rows(
         s.unmanaged,
         s.unknown,
         _dump(list(report.errors)),
+        report.mode,
     )
     drifts = [
         (
@@ -117,6 +118,7 @@ def report_from_rows(scan: Sequence[Any], drifts: Iterable[Sequence[Any]]) -> Sc
         drifts=tuple(_drift(d) for d in drifts),
         complete=info.complete,
         errors=tuple(_load(scan[10])),
+        mode=scan[11],
     )
 
 

@@ -148,16 +148,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "scan modes: full or incremental",
+        ("ALTER TABLE scans ADD COLUMN mode TEXT NOT NULL DEFAULT 'full'",),
+    ),
 )
 
 _SCAN_COLUMNS = (
     "scan_id, workspace, started_at, finished_at, complete, state_serial, state_lineage,"
-    " n_managed, n_in_sync, n_changed, n_deleted, n_unmanaged, n_unknown, errors"
+    " n_managed, n_in_sync, n_changed, n_deleted, n_unmanaged, n_unknown, errors, mode"
 )
 # What a ScanReport or a ScanInfo is rebuilt from (see state.rows).
 _SCAN_SELECT = (
     "scan_id, workspace, started_at, complete,"
-    " n_managed, n_in_sync, n_changed, n_deleted, n_unmanaged, n_unknown, errors"
+    " n_managed, n_in_sync, n_changed, n_deleted, n_unmanaged, n_unknown, errors, mode"
 )
 _NEWEST_FIRST = "ORDER BY started_at DESC, scan_id DESC"
 
@@ -166,7 +171,7 @@ class Queries(NamedTuple):
     insert_workspace: str = (
         "INSERT INTO workspaces (workspace, created_at) VALUES (?, ?) ON CONFLICT (workspace) DO NOTHING"
     )
-    insert_scan: str = f"INSERT INTO scans ({_SCAN_COLUMNS}) VALUES ({', '.join('?' * 14)})"
+    insert_scan: str = f"INSERT INTO scans ({_SCAN_COLUMNS}) VALUES ({', '.join('?' * 15)})"
     insert_drift: str = (
         "INSERT INTO drifts (scan_id, seq, kind, address, type, resource_id, changes,"
         " source_file, source_line, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -208,6 +213,10 @@ class Queries(NamedTuple):
     scans_all: str = f"SELECT {_SCAN_SELECT} FROM scans {_NEWEST_FIRST} LIMIT ?"
     scans_of: str = f"SELECT {_SCAN_SELECT} FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT ?"
     latest: str = f"SELECT scan_id FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT 1"
+    latest_complete: str = (
+        f"SELECT scan_id FROM scans WHERE workspace = ? AND complete = ? {_NEWEST_FIRST} LIMIT 1"
+    )
+    modes: str = f"SELECT mode FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT ?"
     last_scan_at: str = "SELECT MAX(started_at) FROM scans WHERE workspace = ?"
     insert_lock: str = (
         "INSERT INTO locks (workspace, token, holder, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)"

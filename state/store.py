@@ -70,6 +70,12 @@ class Store(Protocol):
     def latest(self, workspace: str) -> ScanReport | None:
         """The newest scan of the workspace, complete or not."""
 
+    def latest_complete(self, workspace: str) -> ScanReport | None:
+        """The newest complete scan of the workspace."""
+
+    def modes(self, workspace: str, limit: int) -> list[str]:
+        """``full`` or ``incremental`` for the newest scans, newest first."""
+
     def last_scan_at(self, workspace: str) -> datetime | None:
         """When the newest scan of the workspace started."""
 

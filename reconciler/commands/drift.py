@@ -26,6 +26,11 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", help="the CDK stack to scan, when cdktf.out holds several")
     parser.add_argument("--no-attribution", action="store_true", help="skip the Activity Log lookups")
     parser.add_argument("--no-store", action="store_true", help="do not record the scan in the store")
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="read again only what the Activity Log says changed since the last complete scan",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
         attribution=not args.no_attribution,
         store=not args.no_store,
         show_progress=sys.stderr.isatty(),
+        incremental=args.incremental,
     )
     report = run_drift(options)
     to_terminal = args.output is None and sys.stdout.isatty()

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from providers.azure.connect import endpoint
-from providers.azure.live import AzureLiveReader, LiveReader, ReadSettings
+from providers.azure.live import AzureLiveReader, LiveReader, ReadError, ReadSettings
 from providers.azure.mapping import MAPPINGS
 from reconciler.config import Config, load_config
 from reconciler.drift.ignore import IgnoreRule, parse_rules, patterns
+from reconciler.drift.incremental import Previous, fallback, incremental
 from reconciler.drift.scan import Managed, Progress, ScanSettings, Snapshot, scan
 from reconciler.errors import ConfigError, WorkspaceError
 from reconciler.terraform import Terraform, engine_from_config
@@ -43,6 +44,8 @@ class DriftOptions(NamedTuple):
     now: datetime | None = None
     #: the environment settings and Terraform see (default: this process's)
     environ: Mapping[str, str] | None = None
+    #: read again only what the Activity Log says changed since the last complete scan
+    incremental: bool = False
 
 
 def run_drift(options: DriftOptions) -> ScanReport:
@@ -69,25 +72,47 @@ def run_drift(options: DriftOptions) -> ScanReport:
         configuration = loading.result() if not resources else None
         now = options.now or datetime.now(UTC)
         since = _last_scan(store_path, root) if options.store else None
-        with _progress(options.show_progress) as progress:
-            report, snapshots = scan(
-                resources,
-                _reader(settings, resources),
-                MAPPINGS,
-                workspace=str(root),
-                scan_id=_scan_id(now),
-                now=now,
-                settings=ScanSettings(
-                    scope=_scope(settings),
-                    terraform_ids=_terraform_ids(settings, environ),
-                    bulk=settings.get_bool("drift.bulk_reads"),
-                    attribution=options.attribution and settings.get_bool("drift.attribution"),
-                    lookback=timedelta(days=settings.get_int("drift.lookback_days")),
-                ),
-                since=since - timedelta(minutes=5) if since else None,
-                progress=progress,
-                annotate=lambda m: _annotate(configuration or loading.result(), rules, m),
-            )
+        reader = _reader(settings, resources)
+        scan_settings = ScanSettings(
+            scope=_scope(settings),
+            terraform_ids=_terraform_ids(settings, environ),
+            bulk=settings.get_bool("drift.bulk_reads"),
+            attribution=options.attribution and settings.get_bool("drift.attribution"),
+            lookback=timedelta(days=settings.get_int("drift.lookback_days")),
+        )
+
+        def annotate(m: Managed) -> Managed:
+            return _annotate(configuration or loading.result(), rules, m)
+
+        why_full = "not asked for (--incremental)"
+        if options.incremental:
+            previous = _previous(store_path, root) if options.store else None
+            every = settings.get_int("drift.full_scan_every")
+            why_full = fallback(previous, snapshot.serial, snapshot.lineage, now, every) or ""
+            if previous is not None and not why_full:
+                try:
+                    report, snapshots = incremental(
+                        resources, reader, MAPPINGS, previous.report, workspace=str(root),
+                        scan_id=_scan_id(now), now=now, settings=scan_settings, annotate=annotate,
+                    )  # fmt: skip
+                except ReadError as e:
+                    why_full = f"the Activity Log cannot be read ({e})"
+        if why_full:
+            with _progress(options.show_progress) as progress:
+                report, snapshots = scan(
+                    resources,
+                    reader,
+                    MAPPINGS,
+                    workspace=str(root),
+                    scan_id=_scan_id(now),
+                    now=now,
+                    settings=scan_settings,
+                    since=since - timedelta(minutes=5) if since else None,
+                    progress=progress,
+                    annotate=annotate,
+                )
+            if options.incremental:
+                report = report._replace(mode_note=f"full scan: {why_full}")
     if options.store:
         _save(store_path, report, snapshots, snapshot)
     return report
@@ -182,6 +207,18 @@ def _terraform_ids(settings: Config, environ: Mapping[str, str]) -> tuple[str, .
 
 def _scan_id(now: datetime) -> str:
     return new_scan_id(now)
+
+
+def _previous(path: Path, root: Path) -> Previous | None:
+    """The newest complete scan an incremental scan builds on, with the state it saw."""
+    if not path.exists():
+        return None
+    with SqliteStore(path) as store:
+        report = store.latest_complete(str(root))
+        if report is None:
+            return None
+        serial, lineage = store.scan_state(report.scan_id)
+        return Previous(report, serial, lineage, tuple(store.modes(str(root), 1000)))
 
 
 def _last_scan(path: Path, root: Path) -> datetime | None:

@@ -99,7 +99,7 @@ def scan(
         mapping = mappings[r.type]
         resource_id = str(r.values["id"])
         try:
-            managed_ids.add(_read_id(mapping, resource_id).lower())
+            managed_ids.add(read_id(mapping, resource_id).lower())
             live, found = _examine(r, mapping, reads, managed_ids)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
             # A bug in a mapping is ours, not the cloud's: the scan is incomplete and says where.
@@ -108,36 +108,19 @@ def scan(
         snapshots.append(Snapshot(r.address, resource_id, r.type, r.values, live))
         drifts.extend(found)
 
-    groups = list(settings.scope) if settings.scope is not None else _groups(supported)
+    groups = list(settings.scope) if settings.scope is not None else groups_of(supported)
     drifts += _unmanaged(groups, mappings, managed_ids, reads)
 
     if settings.attribution and any(d.kind in ("changed", "deleted", "unmanaged") for d in drifts):
         try:
-            drifts = _attribute(drifts, reader, mappings, settings, since or now - settings.lookback)
+            drifts = attribute(
+                drifts, history(drifts, reader, settings, since or now - settings.lookback), mappings
+            )
         except ReadError as e:
             errors.append(f"attribution: {e}")
-    changed = sum(d.kind == "changed" for d in drifts)
-    deleted = sum(d.kind == "deleted" for d in drifts)
-    unknown = sum(d.kind == "unknown" for d in drifts)
-    summary = Summary(
-        managed=len(azure),
-        in_sync=len(azure) - changed - deleted - unknown,
-        changed=changed,
-        deleted=deleted,
-        unmanaged=sum(d.kind == "unmanaged" for d in drifts),
-        unknown=unknown,
-    )
-    errors += [f"{d.address or d.resource_id}: {d.reason}" for d in drifts if d.kind == "unknown"]
-    report = ScanReport(
-        workspace=workspace,
-        scan_id=scan_id,
-        scanned_at=now,
-        summary=summary,
-        drifts=tuple(drifts),
-        # Attribution that could not be read leaves the drift itself complete.
-        complete=unknown == 0 and not reads.errors and len(snapshots) == len(supported),
-        errors=tuple(errors),
-    )
+    # Attribution that could not be read leaves the drift itself complete.
+    complete = not reads.errors and len(snapshots) == len(supported)
+    report = assemble(workspace, scan_id, now, len(azure), drifts, errors, complete)
     return report, snapshots
 
 
@@ -147,7 +130,7 @@ class _Reads(NamedTuple):
     errors: list[str]  # reads that failed as a whole (the listing): the scan is incomplete
 
 
-def _read_id(mapping: TypeMapping, resource_id: str) -> str:
+def read_id(mapping: TypeMapping, resource_id: str) -> str:
     """The ARM resource to read for a state entry: itself, or the parent an embedded resource lives in."""
     return mapping.embedded.parent_of(resource_id) if mapping.embedded else resource_id
 
@@ -163,17 +146,17 @@ def _read(
     for r in resources:
         mapping = mappings[r.type]
         try:
-            read_id = _read_id(mapping, str(r.values["id"]))
+            target = read_id(mapping, str(r.values["id"]))
         except MappingError:
             continue
         version = mapping.embedded.parent_api_version if mapping.embedded else mapping.api_version
-        requests.setdefault(read_id.lower(), Request(read_id, version))
+        requests.setdefault(target.lower(), Request(target, version))
     if progress:
         progress.start(len(requests))
     by_id: dict[str, LiveRead] = {}
     listed: list[dict[str, Any]] = []
     errors: list[str] = []
-    groups = list(settings.scope) if settings.scope is not None else _groups(resources)
+    groups = list(settings.scope) if settings.scope is not None else groups_of(resources)
     if settings.bulk and groups:
         types = sorted(
             {m.arm_type for m in mappings.values() if m.embedded is None and _top_level(m.arm_type)}
@@ -205,7 +188,7 @@ def _examine(
     """The live attributes of one resource and its drift: its own change, and children nobody manages."""
     resource_id = str(r.values["id"])
     try:
-        read = reads.by_id.get(_read_id(mapping, resource_id).lower())
+        read = reads.by_id.get(read_id(mapping, resource_id).lower())
     except MappingError as e:
         return None, [Drift("unknown", r.address, r.type, resource_id, source=r.source, reason=str(e))]
     if read is None or read.status == "unknown":
@@ -248,7 +231,7 @@ def _unowned(echo: Echo, resource_id: str, live: dict[str, Any], managed: set[st
     return out
 
 
-def _groups(resources: Sequence[Managed]) -> list[str]:
+def groups_of(resources: Sequence[Managed]) -> list[str]:
     groups: dict[str, str] = {}
     for r in resources:
         parts = str(r.values.get("id", "")).strip("/").split("/")
@@ -261,17 +244,23 @@ def _groups(resources: Sequence[Managed]) -> list[str]:
 def _unmanaged(
     groups: Sequence[str], mappings: Mapping[str, TypeMapping], managed: set[str], reads: _Reads
 ) -> list[Drift]:
+    in_scope = {g.lower() for g in groups}
+    listed = [b for b in reads.listed if "/".join(str(b.get("id", "")).lower().split("/")[:5]) in in_scope]
+    return unmanaged(listed, mappings, managed)
+
+
+def unmanaged(
+    bodies: Sequence[dict[str, Any]], mappings: Mapping[str, TypeMapping], managed: set[str]
+) -> list[Drift]:
+    """The top-level resources among ``bodies`` (live reads) that no state entry owns."""
     by_type: dict[str, list[TypeMapping]] = {}
     for m in mappings.values():
         if m.embedded is None and _top_level(m.arm_type):
             by_type.setdefault(m.arm_type.lower(), []).append(m)
-    in_scope = {g.lower() for g in groups}
     drifts = []
-    for body in reads.listed:
+    for body in bodies:
         resource_id = str(body.get("id", ""))
-        key = resource_id.lower()
-        group = "/".join(key.split("/")[:5])
-        if key in managed or group not in in_scope:
+        if resource_id.lower() in managed:
             continue
         owner = str(body.get("managedBy") or "").lower()
         if owner and owner in managed:
@@ -284,15 +273,55 @@ def _unmanaged(
     return drifts
 
 
-def _attribute(
-    drifts: list[Drift],
-    reader: LiveReader,
-    mappings: Mapping[str, TypeMapping],
-    settings: ScanSettings,
-    since: datetime,
+def assemble(
+    workspace: str,
+    scan_id: str,
+    now: datetime,
+    managed: int,
+    drifts: Sequence[Drift],
+    errors: Sequence[str],
+    complete: bool,
+    mode: str = "full",
+) -> ScanReport:
+    """The report of a scan: counts from its drift items; unknown items make it incomplete."""
+    changed = sum(d.kind == "changed" for d in drifts)
+    deleted = sum(d.kind == "deleted" for d in drifts)
+    unknown = sum(d.kind == "unknown" for d in drifts)
+    summary = Summary(
+        managed=managed,
+        in_sync=managed - changed - deleted - unknown,
+        changed=changed,
+        deleted=deleted,
+        unmanaged=sum(d.kind == "unmanaged" for d in drifts),
+        unknown=unknown,
+    )
+    return ScanReport(
+        workspace=workspace,
+        scan_id=scan_id,
+        scanned_at=now,
+        summary=summary,
+        drifts=tuple(drifts),
+        complete=complete and unknown == 0,
+        errors=(
+            *errors,
+            *(f"{d.address or d.resource_id}: {d.reason}" for d in drifts if d.kind == "unknown"),
+        ),
+        mode=mode,
+    )
+
+
+def history(
+    drifts: Sequence[Drift], reader: LiveReader, settings: ScanSettings, since: datetime
+) -> list[attribution.Write]:
+    """The writes of the Activity Log since ``since`` in the groups of ``drifts``."""
+    groups = groups_of([Managed("", "", {"id": d.resource_id}) for d in drifts if d.kind != "unknown"])
+    return attribution.writes(reader.events(groups, since), settings.terraform_ids)
+
+
+def attribute(
+    drifts: Sequence[Drift], history: Sequence[attribution.Write], mappings: Mapping[str, TypeMapping]
 ) -> list[Drift]:
-    groups = _groups([Managed("", "", {"id": d.resource_id}) for d in drifts if d.kind != "unknown"])
-    history = attribution.writes(reader.events(groups, since), settings.terraform_ids)
+    """Each drift item with who made it, from the Activity Log's writes (unknown items stay as they are)."""
     out = []
     for d in drifts:
         if d.kind == "unknown":
@@ -302,7 +331,7 @@ def _attribute(
         # what the Activity Log records.
         mapping = mappings.get(d.type) if d.address else None
         try:
-            written = _read_id(mapping, d.resource_id) if mapping else d.resource_id
+            written = read_id(mapping, d.resource_id) if mapping else d.resource_id
         except MappingError:
             written = d.resource_id
         write = attribution.culprit(written, history)

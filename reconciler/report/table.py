@@ -64,6 +64,10 @@ def _summary(report: ScanReport) -> Text:
     else:
         errors = len(report.errors)
         line.append(f"scan incomplete ({errors} error{'' if errors == 1 else 's'})", style="bold red")
+    if report.mode == "incremental":
+        line.append(" · incremental", style="dim")
+    elif report.mode_note:
+        line.append(f" · {report.mode_note}", style="dim")
     return line
 
 

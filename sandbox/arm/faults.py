@@ -102,22 +102,29 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._injected: dict[str, int] = {}
+        self._matched: dict[str, int] = {}  # requests a rule matched, whatever it did to them
         self._random = random.Random(seed)
 
     def add(self, rule: FaultRule) -> FaultRule:
         with self._lock:
             self._rules.append(rule)
             self._injected[rule.id] = 0
+            self._matched[rule.id] = 0
         return rule
 
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
             self._injected.clear()
+            self._matched.clear()
 
     def rules(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [{**r.to_json(), "injected": self._injected.get(r.id, 0)} for r in self._rules]
+            counts = [(self._injected.get(r.id, 0), self._matched.get(r.id, 0)) for r in self._rules]
+            return [
+                {**r.to_json(), "injected": injected, "matched": matched}
+                for r, (injected, matched) in zip(self._rules, counts, strict=True)
+            ]
 
     def decide(self, method: str, path: str) -> Decision:
         """What to do with a request: delay it, answer an error instead, or keep properties it writes."""
@@ -127,6 +134,7 @@ class Faults:
             for rule in self._rules:
                 if not rule.matches(method, path):
                     continue
+                self._matched[rule.id] += 1
                 delay += rule.latency_ms / 1000
                 if rule.count is not None and self._injected[rule.id] >= rule.count:
                     continue
