@@ -87,3 +87,37 @@ def _spellings(secret: str) -> set[str]:
         ]
         found.update(level)
     return found
+
+
+def masked(values: Any, paths: Iterable[str]) -> tuple[Any, dict[str, Any]]:
+    """A copy of ``values`` with the value at each dotted path (``admin_password``, ``tags.secret``,
+    ``os_profile.0.password``) replaced by ``(sensitive)``, and the values it hid, by path."""
+    if values is None:
+        return None, {}
+    copy = json.loads(json.dumps(values))
+    hidden: dict[str, Any] = {}
+    for path in sorted(set(paths), key=lambda p: p.count(".")):
+        *parents, last = path.split(".")
+        node = copy
+        for step in parents:
+            node = _child(node, step)
+        if isinstance(node, dict) and node.get(last) not in (None, MASK):
+            hidden[path] = node[last]
+            node[last] = MASK
+        elif (
+            isinstance(node, list)
+            and last.isdigit()
+            and int(last) < len(node)
+            and node[int(last)] is not None
+        ):
+            hidden[path] = node[int(last)]
+            node[int(last)] = MASK
+    return copy, hidden
+
+
+def _child(node: Any, step: str) -> Any:
+    if isinstance(node, dict):
+        return node.get(step)
+    if isinstance(node, list) and step.isdigit() and int(step) < len(node):
+        return node[int(step)]
+    return None

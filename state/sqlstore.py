@@ -17,6 +17,8 @@ from typing import Any, Protocol, Self
 
 from state import rows
 from state.errors import StoreError
+from state.key import StoreKey
+from state.redaction import Redactor
 from state.report import ScanReport
 from state.schema import QUERIES, Queries
 from state.store import ScanInfo, Snapshot
@@ -43,10 +45,20 @@ def utcnow() -> datetime:
 class SqlStore:
     """Implements the store's verbs; see :class:`~state.store.Store` for their contracts."""
 
-    def __init__(self, location: str, paramstyle: str, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        location: str,
+        paramstyle: str,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        redactor: Redactor | None = None,
+        key: StoreKey,
+    ) -> None:
         self.location = location  # the file or database, as error messages name it
         self._q: Queries = QUERIES.for_paramstyle(paramstyle)
         self._clock = clock
+        self._redactor = redactor or Redactor()
+        self._key = key
 
     # -- supplied by the subclass -----------------------------------------------------------------
 
@@ -82,7 +94,13 @@ class SqlStore:
     ) -> None:
         now = self._clock()
         r = rows.scan_rows(
-            report, snapshots, state_serial=state_serial, state_lineage=state_lineage, saved_at=now
+            report,
+            snapshots,
+            state_serial=state_serial,
+            state_lineage=state_lineage,
+            saved_at=now,
+            redactor=self._redactor,
+            key=self._key,
         )
         q = self._q
         with self._write() as cur:
@@ -129,6 +147,12 @@ class SqlStore:
             row = cur.fetchone()
         return None if row is None or row[0] is None else rows.parse_timestamp(row[0])
 
+    def lineage(self, workspace: str) -> str | None:
+        with self._read() as cur:
+            cur.execute(self._q.lineage, (workspace,))
+            row = cur.fetchone()
+        return None if row is None else str(row[0])
+
     def snapshots(self, scan_id: str) -> list[Snapshot]:
         with self._read() as cur:
             sid = self._require(cur, scan_id)
@@ -156,7 +180,7 @@ class SqlStore:
                     p["strategy"],
                     bool(p["valid"]),
                     now,
-                    json.dumps(p),
+                    json.dumps(self._redactor.scrub(p)),
                 )
                 for seq, p in enumerate(proposals)
             ]

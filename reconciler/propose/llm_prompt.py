@@ -116,10 +116,18 @@ def build_task(
 
 
 def task_for(
-    root: Path, config: Configuration, drift: Drift, state: StateResource | None, declined: str = ""
+    root: Path,
+    config: Configuration,
+    drift: Drift,
+    state: StateResource | None,
+    declined: str = "",
+    secrets: Iterable[str] = (),
 ) -> LlmTask:
-    """The codify task for a drift item the rules declined (``declined`` says why; the model is told)."""
-    return build_task(drift, config, strategy="codify", state=state, declined=declined, root=root)
+    """The codify task for a drift item the rules declined (``declined`` says why; the model is told);
+    ``secrets`` are the run's other known secrets (credential variables, other resources' values)."""
+    return build_task(
+        drift, config, strategy="codify", state=state, extra_secrets=secrets, declined=declined, root=root
+    )
 
 
 def prompt(task: LlmTask) -> tuple[str, str]:
