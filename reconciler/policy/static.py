@@ -37,11 +37,10 @@ from typing import Any, NamedTuple
 from reconciler.errors import WorkspaceError
 from reconciler.policy import edits as edit_files
 from reconciler.policy import expressions
+from reconciler.policy.scope import Scope
 from reconciler.workspace.addresses import parse_address
-from reconciler.workspace.config import Configuration
 from reconciler.workspace.hclfile import parse_hcl
 from reconciler.workspace.jsonfile import parse_json_tfvars
-from reconciler.workspace.reads import reads
 from reconciler.workspace.syntax import RawBlock
 from state.proposal import FileEdit, Violation
 
@@ -75,44 +74,6 @@ _FUNCTIONS = (
     "a proposal may not call functions that read files or the environment, run provider code or unmask "
     "sensitive values"
 )
-
-
-class Scope(NamedTuple):
-    """What a proposal's strategy may change: ``(file, kind, name)`` of blocks, locals and tfvars entries."""
-
-    strategy: str
-    address: str  # the drifted resource (codify, accept) or the imported one (import)
-    regions: frozenset[tuple[str, str, str]]
-
-    @classmethod
-    def of(cls, configuration: Configuration, strategy: str, address: str) -> Scope:
-        regions = _regions(configuration, address) if strategy in ("codify", "accept") else set()
-        return cls(strategy, address, frozenset(regions))
-
-    def allows(self, file: str, kind: str, name: str) -> bool:
-        return (file, kind, name) in self.regions
-
-
-def _regions(configuration: Configuration, address: str) -> set[tuple[str, str, str]]:
-    """The drifted block and what it reads, as ``(file, kind, name)``; names as they are written in
-    their file (``azurerm_x.y``, a module call's own name)."""
-    texts: dict[str, list[str]] = {}
-
-    def lines(file: str, a: int, b: int) -> str:
-        if file not in texts:
-            path = configuration.root / file
-            texts[file] = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-        return "".join(texts[file][a - 1 : b])
-
-    found = set()
-    for r in reads(configuration, address, lines) if address else ():
-        if r.kind == "module":
-            found.add((r.file, "module", r.name.rsplit(".", 1)[-1]))
-        elif r.kind in ("managed", "data"):
-            found.add((r.file, r.kind, ".".join(r.name.rsplit(".", 2)[-2:])))
-        else:
-            found.add((r.file, r.kind, r.name))
-    return found
 
 
 def check(edits: Sequence[FileEdit], scope: Scope) -> list[Violation]:
@@ -191,7 +152,7 @@ def _judge(path: str, text: str, change: _Change, scope: Scope) -> list[Violatio
     if change.after is None:
         if scope.strategy == "accept" and _is_target(block, scope, path):
             return []
-        return [Violation(LOCALITY, _address(block), f"{where}: {verb} {what}; {_outside(scope)}")]
+        return [Violation(LOCALITY, _address(block), f"{where}: {verb} {what}; {scope.outside()}")]
     found = list(_functions(path, change))
     rule = _BY_KIND.get(block.kind)
     if rule is not None:
@@ -208,7 +169,7 @@ def _judge(path: str, text: str, change: _Change, scope: Scope) -> list[Violatio
     if block.kind in ("resource", "data"):
         found += _provisioners(path, text, change)
     if not _in_scope(path, change, scope):
-        found.append(Violation(LOCALITY, _address(block), f"{where}: {verb} {what}; {_outside(scope)}"))
+        found.append(Violation(LOCALITY, _address(block), f"{where}: {verb} {what}; {scope.outside()}"))
     return found
 
 
@@ -350,7 +311,7 @@ def _locals(
         if scope.strategy == "codify" and scope.allows(path, "local", name):
             continue
         verb = "removes" if now is None else "adds" if was is None else "changes"
-        message = f"{path}:{line}: {verb} local {name}; {_outside(scope)}"
+        message = f"{path}:{line}: {verb} local {name}; {scope.outside()}"
         found.append(Violation(LOCALITY, f"local.{name}", message))
     return found
 
@@ -399,7 +360,7 @@ def _variables(edit: FileEdit, scope: Scope) -> list[Violation]:
             continue
         line = (new.get(name) or old[name])[1]
         verb = "removes" if name not in new else "adds" if name not in old else "changes"
-        message = f"{edit.path}:{line}: {verb} the value of {name}; {_outside(scope)}"
+        message = f"{edit.path}:{line}: {verb} the value of {name}; {scope.outside()}"
         found.append(Violation(LOCALITY, f"var.{name}", message))
     return found
 
@@ -444,16 +405,3 @@ def _why(kind: str) -> str:
         "check": "a check block's data sources run during plan",
         "ephemeral": "an ephemeral block runs during plan",
     }.get(kind, "a proposal changes only what its strategy needs")
-
-
-def _outside(scope: Scope) -> str:
-    if scope.strategy == "codify":
-        return (
-            f"a codify proposal changes only {scope.address}'s block and the variables, locals, tfvars "
-            "entries and module arguments it reads"
-        )
-    if scope.strategy == "import":
-        return f"an import proposal adds only import blocks and the block of {scope.address}"
-    if scope.strategy == "accept":
-        return f"an accept proposal only replaces {scope.address}'s block by a removed block"
-    return "a revert changes no code"
