@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -52,3 +53,15 @@ def test_history_into_a_pipe_that_closes_early_exits_quietly(tmp_path: Path) -> 
     assert result.stderr == ""
     assert result.stdout.startswith("scan ")
     assert len(result.stdout.splitlines()) == 1
+
+
+def test_an_error_never_quotes_a_credential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "arm-client-secret-in-a-path"
+    monkeypatch.setenv("ARM_CLIENT_SECRET", secret)
+    assert main(["drift", str(tmp_path / secret), "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert "not a directory" in captured.err and "(sensitive)" in captured.err
+    assert json.loads(captured.out)["error"]["code"] == "workspace"
+    assert secret not in captured.err + captured.out
