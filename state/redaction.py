@@ -92,11 +92,12 @@ def _spellings(secret: str) -> set[str]:
 def masked(values: Any, paths: Iterable[str]) -> tuple[Any, dict[str, Any]]:
     """A copy of ``values`` with the value at each dotted path (``admin_password``, ``tags.secret``,
     ``os_profile.0.password``) replaced by ``(sensitive)``, and the values it hid, by path."""
-    if values is None:
-        return None, {}
+    paths = set(paths)
+    if values is None or not paths:
+        return values, {}
     copy = json.loads(json.dumps(values))
     hidden: dict[str, Any] = {}
-    for path in sorted(set(paths), key=lambda p: p.count(".")):
+    for path in sorted(paths, key=lambda p: p.count(".")):
         *parents, last = path.split(".")
         node = copy
         for step in parents:

@@ -198,9 +198,11 @@ def _in_scope(path: str, change: _Change, scope: Scope) -> bool:
         if block.kind == "import":
             return _reference(block.body.get("to")) == scope.address
         return block.kind == "resource" and change.before is None and _is_target(block, scope, path)
-    if scope.strategy == "accept":
-        target = parse_address(scope.address).config_address if scope.address else ""
-        return block.kind == "removed" and _reference(block.body.get("from")) == target
+    if scope.strategy == "accept" and scope.address:
+        # Written where the block was: in a module's file, ``from`` is relative to that module.
+        target = parse_address(scope.address).config_address
+        names = {target, ".".join(target.rsplit(".", 2)[-2:])}
+        return block.kind == "removed" and _reference(block.body.get("from")) in names
     return False
 
 
@@ -329,7 +331,7 @@ def _local_values(blocks: Sequence[RawBlock]) -> dict[str, tuple[Any, int]]:
 
 def _json_extras(edit: FileEdit) -> list[Violation]:
     """Top-level kinds the JSON reader does not turn into blocks (terraform, check, import, ...)."""
-    covered = {"resource", "data", "module", "variable", "output", "provider", "locals"}
+    covered = {"resource", "data", "module", "variable", "output", "provider", "locals", "//"}
     try:
         old = json.loads(edit.before) if edit.before.strip() else {}
         new = json.loads(edit.after) if edit.after.strip() else {}

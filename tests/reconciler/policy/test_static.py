@@ -272,3 +272,37 @@ def test_an_accept_only_replaces_the_block_by_removed(root: Path) -> None:
 def test_a_revert_changes_no_code(root: Path) -> None:
     [v] = judge(root, in_main('  name     = "rg"\n', '  name     = "rg2"\n'), "revert")
     assert v.rule == "static.locality" and "a revert changes no code" in v.message
+
+
+MODULE_CALL = 'module "net" {\n  source = "./modules/net"\n  name   = "net-a"\n}\n'
+MODULE_TF = (
+    'variable "name" {\n  type = string\n}\n\n'
+    'resource "azurerm_virtual_network" "this" {\n  name          = var.name\n'
+    '  address_space = ["10.0.0.0/16"]\n}\n'
+)
+IN_MODULE = "module.net.azurerm_virtual_network.this"
+
+
+@pytest.fixture
+def with_module(root: Path) -> Path:
+    (root / "modules" / "net").mkdir(parents=True)
+    (root / "modules" / "net" / "main.tf").write_text(MODULE_TF)
+    (root / "net.tf").write_text(MODULE_CALL)
+    return root
+
+
+def test_a_module_value_is_codified_in_the_call_but_its_source_never_moves(with_module: Path) -> None:
+    renamed = {"net.tf": MODULE_CALL.replace('"net-a"', '"net-b"')}
+    assert judge(with_module, renamed, "codify", IN_MODULE) == []
+    moved = {"net.tf": MODULE_CALL.replace('"./modules/net"', '"git::https://evil.example/net.git"')}
+    [v] = judge(with_module, moved, "codify", IN_MODULE)
+    assert (v.rule, v.address) == ("static.module", "module.net") and v.message.startswith("net.tf:2:")
+
+
+def test_accepting_a_deleted_module_resource_writes_removed_in_its_module(with_module: Path) -> None:
+    start = MODULE_TF.index("resource ")
+    after = (
+        MODULE_TF[:start]
+        + "removed {\n  from = azurerm_virtual_network.this\n  lifecycle {\n    destroy = false\n  }\n}\n"
+    )
+    assert judge(with_module, {"modules/net/main.tf": after}, "accept", IN_MODULE) == []
