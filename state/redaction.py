@@ -32,9 +32,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets = frozenset(s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET)
         spellings = {spelling for secret in self.secrets for spelling in _spellings(secret)}
-        # One alternation, longest first, so a secret that contains another is replaced whole.
-        ordered = sorted(spellings, key=lambda s: (-len(s), s))
-        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._pattern = re.compile(_trie(spellings)) if spellings else None
 
     def __repr__(self) -> str:
         return f"Redactor({len(self.secrets)} secrets)"
@@ -72,6 +70,36 @@ class Redactor:
 def redact(text: str, secrets: Iterable[str]) -> str:
     """``text`` without ``secrets`` (a one-off :class:`Redactor`)."""
     return Redactor(secrets).redact(text)
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One expression matching any of ``words``, the longest where one extends another, shaped as a
+    trie: at each position of a text the secrets sharing a prefix are tried once, not each in turn (a
+    state with hundreds of access keys would otherwise cost hundreds of attempts per character)."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _branches(root)
+
+
+def _branches(node: dict[str, Any]) -> str:
+    branches = []
+    for ch, child in sorted(node.items()):
+        if ch == "":
+            continue
+        run = ch
+        while len(child) == 1 and "" not in child:  # a chain without forks is one literal
+            ((ch, child),) = child.items()
+            run += ch
+        branches.append(re.escape(run) + _branches(child))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    # A word ends here and longer ones go on: the greedy ? prefers the longer.
+    return f"(?:{body})?" if "" in node else body
 
 
 def _spellings(secret: str) -> set[str]:
