@@ -152,7 +152,9 @@ def _judge(path: str, text: str, change: _Change, scope: Scope) -> list[Violatio
     if change.after is None:
         if scope.strategy == "accept" and _is_target(block, scope, path):
             return []
-        return [Violation(LOCALITY, _address(block), f"{where}: {verb} {what}; {scope.outside()}")]
+        gone = _BY_KIND.get(block.kind, "static.module" if block.kind == "module" else LOCALITY)
+        why = scope.outside() if gone == LOCALITY else _why(block.kind)
+        return [Violation(gone, _address(block), f"{where}: {verb} {what}; {why}")]
     found = list(_functions(path, change))
     rule = _BY_KIND.get(block.kind)
     if rule is not None:
@@ -163,8 +165,7 @@ def _judge(path: str, text: str, change: _Change, scope: Scope) -> list[Violatio
         found.append(Violation("static.data_source", _address(block), f"{where}: {verb} {what}; {why}"))
         return found
     if block.kind == "module" and _module_moves(change):
-        why = "a module's source, version and providers decide what code Terraform downloads and runs"
-        found.append(Violation("static.module", _address(block), f"{where}: {verb} {what}; {why}"))
+        found.append(Violation("static.module", _address(block), f"{where}: {verb} {what}; {_why('module')}"))
         return found
     if block.kind in ("resource", "data"):
         found += _provisioners(path, text, change)
@@ -406,4 +407,5 @@ def _why(kind: str) -> str:
         "terraform": "the terraform block decides the backend, the state and the providers installed",
         "check": "a check block's data sources run during plan",
         "ephemeral": "an ephemeral block runs during plan",
+        "module": "a module's source, version and providers decide what code Terraform downloads and runs",
     }.get(kind, "a proposal changes only what its strategy needs")

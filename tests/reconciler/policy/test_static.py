@@ -306,3 +306,10 @@ def test_accepting_a_deleted_module_resource_writes_removed_in_its_module(with_m
         + "removed {\n  from = azurerm_virtual_network.this\n  lifecycle {\n    destroy = false\n  }\n}\n"
     )
     assert judge(with_module, {"modules/net/main.tf": after}, "accept", IN_MODULE) == []
+
+
+def test_removing_a_backend_or_provider_is_named_as_such(root: Path) -> None:
+    with_backend = 'terraform {\n  backend "local" {}\n}\n\n' + MAIN
+    (root / "main.tf").write_text(with_backend)
+    [v] = judge(root, {"main.tf": MAIN})
+    assert v.rule == "static.terraform" and v.message.startswith("main.tf:1: removes terraform")
