@@ -13,6 +13,7 @@ from typing import NoReturn
 from reconciler.commands import COMMANDS
 from reconciler.commands import terraform as terraform_command
 from reconciler.errors import Failure, UsageError, error_json
+from reconciler.workspace.secrets import known_secrets
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,9 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         if debug:
             traceback.print_exc()
+        # An error may quote what it failed on (Terraform's output, a URL with a token): never a
+        # credential of this process.
+        redactor = known_secrets(os.environ)
         if _wants_json(ours):
-            print(json.dumps(error_json(e)))
-        print(f"reconcile: error: {e.message}", file=sys.stderr)
+            print(json.dumps(redactor.scrub(error_json(e))))
+        print(f"reconcile: error: {redactor.redact(e.message)}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("reconcile: interrupted", file=sys.stderr)

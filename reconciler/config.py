@@ -34,6 +34,8 @@ class Option(NamedTuple):
     default: object
     env: str | None  # the RECONCILE_* variable that overrides it
     help: str
+    minimum: int | None = None  # the range of an integer setting
+    maximum: int | None = None
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -50,6 +52,13 @@ OPTIONS: tuple[Option, ...] = (
         ".reconcile/state.db",
         "RECONCILE_STORE",
         "the SQLite store, relative to the workspace",
+    ),
+    Option(
+        "store.key_file",
+        str,
+        "",
+        "RECONCILE_STORE_KEY_FILE",
+        "the key of the store's hashes of secrets; empty: next to the store (state.db.key)",
     ),
     Option(
         "azure.endpoint",
@@ -86,9 +95,18 @@ OPTIONS: tuple[Option, ...] = (
         "RECONCILE_BULK_READS",
         "read whole resource groups via Resource Graph",
     ),
-    Option("drift.concurrency", int, 16, "RECONCILE_CONCURRENCY", "parallel live reads"),
+    Option("drift.concurrency", int, 16, "RECONCILE_CONCURRENCY", "parallel live reads", 1, 256),
     Option("drift.attribution", bool, True, None, "look up who changed what in the Activity Log"),
-    Option("drift.lookback_days", int, 7, None, "how far back the Activity Log is searched on a first scan"),
+    # The Activity Log keeps 90 days.
+    Option(
+        "drift.lookback_days",
+        int,
+        7,
+        None,
+        "how far back the Activity Log is searched on a first scan",
+        1,
+        90,
+    ),
     Option(
         "drift.full_scan_every",
         int,
@@ -134,8 +152,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("llm.base_url", str, "", "RECONCILE_LLM_BASE_URL", "OpenAI-compatible endpoint; empty: LLM off"),
     Option("llm.model", str, "", "RECONCILE_LLM_MODEL", "model name; empty: LLM off"),
     Option("llm.api_key_env", str, "RECONCILE_LLM_API_KEY", None, "the variable holding the API key"),
-    Option("llm.max_attempts", int, 3, None, "answers tried per drift item"),
-    Option("llm.timeout_s", int, 60, None, "seconds to wait for one answer"),
+    Option("llm.max_attempts", int, 3, None, "answers tried per drift item", 1, 20),
+    Option("llm.timeout_s", int, 60, None, "seconds to wait for one answer", 1, 3600),
     Option(
         "ignore",
         list,
@@ -221,6 +239,14 @@ class Config:
         path = Path(self.get_str("store.path"))
         return path if path.is_absolute() else root / path
 
+    def store_key_file(self, root: Path) -> Path | None:
+        """``store.key_file``, relative to the workspace root unless absolute; None: the default place."""
+        setting = self.settings.get("store.key_file")
+        if setting is None or not setting.value:
+            return None
+        path = Path(str(setting.value)).expanduser()
+        return path if path.is_absolute() else root / path
+
     def get_list(self, key: str) -> list[Any]:
         value = self.settings[key].value
         assert isinstance(value, list), key
@@ -256,7 +282,19 @@ def load_config(
     for key, flag in (flags or {}).items():
         if flag.value is not None:
             settings[key] = _checked(Setting(key, flag.value, Source("flag", flag.name)), by_key[key].type)
+    for o in options:
+        _in_range(settings[o.key], o)
     return Config(settings, file)
+
+
+def _in_range(setting: Setting, option: Option) -> None:
+    value = setting.value
+    if not isinstance(value, int) or isinstance(value, bool):
+        return
+    if option.minimum is not None and value < option.minimum:
+        raise setting.error(f"must be at least {option.minimum}, got {value}")
+    if option.maximum is not None and value > option.maximum:
+        raise setting.error(f"must be at most {option.maximum}, got {value}")
 
 
 def _display(path: Path) -> str:

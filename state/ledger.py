@@ -54,6 +54,8 @@ class Ledger(Transactions):
     def append_audit(self, entry: AuditEntry, applied_commit: str | None = None) -> AuditRow:
         """Chain ``entry`` after the newest row; with ``applied_commit``, record it as applied."""
         at = self._clock()
+        # An error text may quote what Terraform or the cloud said: no known secret goes into the trail.
+        entry = entry_from_json(self._redactor.scrub(entry_json(entry)))
         with self._write() as cur:
             cur.execute(self._q.last_audit)
             last = cur.fetchone()

@@ -48,9 +48,13 @@ def check(path: Path, head: Header, known: int) -> None:
         )
 
 
-def migrate(conn: sqlite3.Connection, path: Path, migrations: tuple[Migration, ...] = MIGRATIONS) -> None:
-    """Bring the database up to ``len(migrations)``; ``conn`` must be in autocommit mode."""
+def migrate(
+    conn: sqlite3.Connection, path: Path, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> list[Migration]:
+    """Bring the database up to ``len(migrations)``; ``conn`` must be in autocommit mode. Returns the
+    migrations this call ran (none when another process ran them first)."""
     known = len(migrations)
+    ran: list[Migration] = []
     head = header(conn)
     check(path, head, known)
     while head.version < known:
@@ -64,6 +68,9 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: tuple[Migration, .
                     raise ValueError(f"migration {step.version} is numbered out of order")
                 for statement in step.statements:
                     conn.execute(statement)
+                if step.transform is not None:
+                    step.transform(conn)
+                ran.append(step)
                 # PRAGMA takes no parameters; both values are integers from this module.
                 conn.execute(f"PRAGMA user_version = {step.version:d}")
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
@@ -73,3 +80,12 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: tuple[Migration, .
             raise
         conn.execute("COMMIT")
         head = header(conn)
+    return ran
+
+
+def compact(conn: sqlite3.Connection) -> None:
+    """Rewrite the file and empty the write-ahead log, so that deleted or overwritten values survive
+    nowhere on disk (``conn`` in autocommit mode, with ``secure_delete`` on)."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

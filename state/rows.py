@@ -1,7 +1,8 @@
 """Records to table rows and back, for any SQL store; column orders follow :mod:`state.schema`.
 
 Rows are built before a write transaction starts so that the transaction only inserts: encoding a large
-scan (JSON of every snapshot) never holds the write lock.
+scan (JSON of every snapshot) never holds the write lock. Building them is also where secrets are taken
+out: sensitive snapshot values masked by path (with a keyed hash), every known secret redacted by value.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from state.key import StoreKey
+from state.redaction import Redactor, masked
 from state.report import Attribution, Change, Drift, ScanReport, Source, Summary
 from state.store import ScanInfo, Snapshot
 
@@ -51,8 +54,11 @@ def scan_rows(
     state_serial: int | None,
     state_lineage: str | None,
     saved_at: datetime,
+    redactor: Redactor,
+    key: StoreKey,
 ) -> ScanRows:
     sid = report.scan_id
+    clean = redactor.redact
     s = report.summary
     scan = (
         sid,
@@ -68,7 +74,7 @@ def scan_rows(
         s.deleted,
         s.unmanaged,
         s.unknown,
-        _dump(list(report.errors)),
+        _dump([clean(e) for e in report.errors]),
         report.mode,
     )
     drifts = [
@@ -79,10 +85,10 @@ def scan_rows(
             d.address,
             d.type,
             d.resource_id,
-            _dump([c._asdict() for c in d.changes]),
+            _dump(redactor.scrub([c._asdict() for c in d.changes])),
             None if d.source is None else d.source.file,
             None if d.source is None else d.source.line,
-            d.reason,
+            None if d.reason is None else clean(d.reason),
         )
         for seq, d in enumerate(report.drifts)
     ]
@@ -91,11 +97,19 @@ def scan_rows(
         for seq, d in enumerate(report.drifts)
         if (a := d.attribution) is not None
     ]
-    snaps = [
-        (sid, seq, n.address, n.resource_id, n.type, *(None if v is None else _dump(v) for v in n[3:]))
-        for seq, n in enumerate(snapshots)
-    ]
+    snaps = [(sid, seq, *_snapshot(n, redactor, key)) for seq, n in enumerate(snapshots)]
     return ScanRows(scan, drifts, attributions, snaps)
+
+
+def _snapshot(n: Snapshot, redactor: Redactor, key: StoreKey) -> Row:
+    views: list[str | None] = []
+    digests: dict[str, dict[str, str]] = {}
+    for name, view in (("config", n.config), ("state", n.state), ("live", n.live)):
+        shown, hidden = masked(view, n.sensitive)
+        if hidden:
+            digests[name] = {path: key.digest(value) for path, value in sorted(hidden.items())}
+        views.append(None if shown is None else _dump(redactor.scrub(shown)))
+    return (n.address, n.resource_id, n.type, *views, _dump(digests) if digests else None)
 
 
 def _summary(row: Sequence[Any]) -> Summary:
@@ -140,5 +154,7 @@ def _drift(row: Sequence[Any]) -> Drift:
 
 
 def snapshot_from_row(row: Sequence[Any]) -> Snapshot:
-    address, resource_id, type_, config, state, live = row
-    return Snapshot(address, resource_id, type_, _load(config), _load(state), _load(live))
+    address, resource_id, type_, config, state, live, digests = row
+    hashes = _load(digests)
+    sensitive = tuple(sorted({p for view in (hashes or {}).values() for p in view}))
+    return Snapshot(address, resource_id, type_, _load(config), _load(state), _load(live), sensitive, hashes)

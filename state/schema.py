@@ -16,13 +16,21 @@ Where each database keeps its schema version differs: SQLite in ``PRAGMA user_ve
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from state.scrub import scrub_snapshots
 
 
 class Migration(NamedTuple):
     version: int  # 1-based; the schema version after it ran
     name: str
     statements: tuple[str, ...]  # one statement each: DB-API drivers run one at a time
+    #: runs after the statements, in the same transaction, with the connection (``?`` placeholders)
+    transform: Callable[[Any], None] | None = None
+    #: the file is rewritten afterwards: what the migration removed must not survive in free pages or
+    #: the write-ahead log
+    compact: bool = False
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -153,6 +161,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         "scan modes: full or incremental",
         ("ALTER TABLE scans ADD COLUMN mode TEXT NOT NULL DEFAULT 'full'",),
     ),
+    Migration(
+        5,
+        "no secrets at rest: snapshot values masked, keyed hashes of secrets, old proposals dropped",
+        (
+            # JSON {view: {path: "hmac-sha256:..."}}: the keyed hashes of the masked values
+            "ALTER TABLE snapshots ADD COLUMN digests TEXT",
+            "DELETE FROM proposals",
+        ),
+        transform=scrub_snapshots,
+        compact=True,
+    ),
 )
 
 _SCAN_COLUMNS = (
@@ -181,8 +200,8 @@ class Queries(NamedTuple):
         " VALUES (?, ?, ?, ?, ?, ?, ?)"
     )
     insert_snapshot: str = (
-        "INSERT INTO snapshots (scan_id, seq, address, resource_id, type, config, state, live)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO snapshots (scan_id, seq, address, resource_id, type, config, state, live, digests)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     scan_exists: str = "SELECT scan_id FROM scans WHERE scan_id = ?"
     # substr, not LIKE (case-insensitive in SQLite) nor a range (collation-dependent in PostgreSQL).
@@ -197,7 +216,8 @@ class Queries(NamedTuple):
         " WHERE d.scan_id = ? ORDER BY d.seq"
     )
     snapshots: str = (
-        "SELECT address, resource_id, type, config, state, live FROM snapshots WHERE scan_id = ? ORDER BY seq"
+        "SELECT address, resource_id, type, config, state, live, digests FROM snapshots"
+        " WHERE scan_id = ? ORDER BY seq"
     )
     scan_state: str = "SELECT state_serial, state_lineage FROM scans WHERE scan_id = ?"
     # Proposing again for the same scan replaces the earlier proposal for the same drift and strategy.
@@ -237,6 +257,10 @@ class Queries(NamedTuple):
     insert_backup: str = (
         "INSERT INTO state_backups (workspace, lineage, serial, sha256, path, saved_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace, lineage, serial) DO NOTHING"
+    )
+    lineage: str = (
+        "SELECT state_lineage FROM scans WHERE workspace = ? AND state_lineage IS NOT NULL"
+        f" {_NEWEST_FIRST} LIMIT 1"
     )
 
     def for_paramstyle(self, paramstyle: str) -> Queries:

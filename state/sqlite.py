@@ -23,6 +23,8 @@ from pathlib import Path
 
 from state import migrations
 from state.errors import StoreError
+from state.key import StoreKey
+from state.redaction import Redactor
 from state.sqlstore import SqlStore
 from state.transactions import Cursor, utcnow
 
@@ -39,7 +41,9 @@ class SqliteStore(SqlStore):
     """Opens (creating it and its directories if needed) and migrates the database at ``path``.
 
     Raises :class:`StoreError` naming the file when it is not a reconcile database, is corrupt, or was
-    written by a newer reconcile; such a file is left exactly as it was.
+    written by a newer reconcile; such a file is left exactly as it was. ``redactor`` scrubs every known
+    secret from what is written; ``key_file`` holds the key of secrets' hashes (default: next to the
+    database, ``state.db.key``; see :mod:`state.key`).
     """
 
     def __init__(
@@ -48,8 +52,11 @@ class SqliteStore(SqlStore):
         *,
         clock: Callable[[], datetime] = utcnow,
         busy_timeout: float = BUSY_TIMEOUT_S,
+        redactor: Redactor | None = None,
+        key_file: Path | None = None,
     ) -> None:
-        super().__init__(str(path), sqlite3.paramstyle, clock)
+        key = StoreKey(key_file or path.with_name(path.name + ".key"))
+        super().__init__(str(path), sqlite3.paramstyle, clock, redactor=redactor, key=key)
         self.path = path
         self._busy_timeout = busy_timeout
         writer = self._open()
@@ -79,7 +86,8 @@ class SqliteStore(SqlStore):
                 migrations.check(path, migrations.header(conn), len(migrations.MIGRATIONS))
                 # Only now, once the file is known to be ours or empty: switching to WAL rewrites its header.
                 self._configure(conn)
-                migrations.migrate(conn, path)
+                if any(m.compact for m in migrations.migrate(conn, path)):
+                    migrations.compact(conn)
             except BaseException:
                 conn.close()
                 raise
@@ -130,6 +138,8 @@ class SqliteStore(SqlStore):
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: durable at checkpoints, never corrupt
         conn.execute("PRAGMA foreign_keys = ON")
+        # Freed pages are zeroed: what a migration scrubs or a delete removes is gone from the file.
+        conn.execute("PRAGMA secure_delete = ON")
 
     # -- transactions -----------------------------------------------------------------------------
 

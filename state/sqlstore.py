@@ -37,7 +37,13 @@ class SqlStore(Ledger):
     ) -> None:
         now = self._clock()
         r = rows.scan_rows(
-            report, snapshots, state_serial=state_serial, state_lineage=state_lineage, saved_at=now
+            report,
+            snapshots,
+            state_serial=state_serial,
+            state_lineage=state_lineage,
+            saved_at=now,
+            redactor=self._redactor,
+            key=self._key,
         )
         q = self._q
         with self._write() as cur:
@@ -97,6 +103,12 @@ class SqlStore(Ledger):
             row = cur.fetchone()
         return None if row is None or row[0] is None else rows.parse_timestamp(row[0])
 
+    def lineage(self, workspace: str) -> str | None:
+        with self._read() as cur:
+            cur.execute(self._q.lineage, (workspace,))
+            row = cur.fetchone()
+        return None if row is None else str(row[0])
+
     def snapshots(self, scan_id: str) -> list[Snapshot]:
         with self._read() as cur:
             sid = self._require(cur, scan_id)
@@ -124,7 +136,7 @@ class SqlStore(Ledger):
                     p["strategy"],
                     bool(p["valid"]),
                     now,
-                    json.dumps(p),
+                    json.dumps(self._redactor.scrub(p)),
                 )
                 for seq, p in enumerate(proposals)
             ]

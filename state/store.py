@@ -13,7 +13,7 @@ ambiguous scan id, a lock held too long) is a :class:`~reconciler.errors.StoreEr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -22,7 +22,12 @@ from state.report import ScanReport, Summary
 
 class Snapshot(NamedTuple):
     """One resource as a scan saw it. A view is ``None`` where that side has no such resource
-    (an unmanaged resource has no config or state; a deleted one has no live view)."""
+    (an unmanaged resource has no config or state; a deleted one has no live view).
+
+    The store never holds a secret: the value at each of ``sensitive``'s dotted paths is kept as
+    ``(sensitive)`` in every view, with a keyed hash of it in ``digests`` (view → path → hash, filled in
+    when a snapshot is read back), so that a changed secret can be told from an unchanged one.
+    """
 
     address: str | None  # None for unmanaged resources
     resource_id: str
@@ -30,6 +35,8 @@ class Snapshot(NamedTuple):
     config: dict[str, Any] | None
     state: dict[str, Any] | None
     live: dict[str, Any] | None
+    sensitive: tuple[str, ...] = ()
+    digests: Mapping[str, Mapping[str, str]] | None = None
 
 
 class ScanInfo(NamedTuple):
@@ -59,7 +66,8 @@ class Store(Protocol):
         state_serial: int | None,
         state_lineage: str | None,
     ) -> None:
-        """Save a whole scan atomically: afterwards either all of it is readable or none of it is."""
+        """Save a whole scan atomically: afterwards either all of it is readable or none of it is.
+        Sensitive values are masked (by path) and every known secret redacted (by value) first."""
 
     def report(self, scan_id: str) -> ScanReport | None:
         """The report exactly as saved (drifts in order), or None when no scan matches."""
@@ -78,6 +86,9 @@ class Store(Protocol):
 
     def last_scan_at(self, workspace: str) -> datetime | None:
         """When the newest scan of the workspace started."""
+
+    def lineage(self, workspace: str) -> str | None:
+        """The lineage of the state the workspace's newest scan compared against (None: none recorded)."""
 
     def snapshots(self, scan_id: str) -> list[Snapshot]:
         """The resources of a scan in the order they were saved; raises if no scan matches."""

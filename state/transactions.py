@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from state.key import StoreKey
+from state.redaction import Redactor
 from state.schema import QUERIES, Queries
 
 
@@ -39,10 +41,24 @@ def utcnow() -> datetime:
 class Transactions:
     """What every group of store verbs stands on: the statements, the clock, and two transactions."""
 
-    def __init__(self, location: str, paramstyle: str, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        location: str,
+        paramstyle: str,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        redactor: Redactor | None = None,
+        key: StoreKey,
+    ) -> None:
         self.location = location  # the file or database, as error messages name it
         self._q: Queries = QUERIES.for_paramstyle(paramstyle)
         self._clock = clock
+        self._redactor = redactor or Redactor()  # every known secret, scrubbed from what is written
+        self._key = key  # for keyed hashes of secrets (state.key)
+
+    def redact_also(self, secrets: Iterable[str]) -> None:
+        """Scrub these values too from everything written from now on (secrets learnt on the way)."""
+        self._redactor = self._redactor.with_secrets(secrets)
 
     # -- supplied by the subclass -----------------------------------------------------------------
 

@@ -23,6 +23,8 @@ from reconciler.apply.session import Session
 from reconciler.apply.verify import verify
 from reconciler.errors import ReconcileError, TerraformError, UsageError
 from reconciler.policy import PolicySettings, evaluate
+from reconciler.workspace import state_from_document
+from reconciler.workspace.secrets import resource_secrets
 from state.proposal import FileEdit
 
 STATES_DIR = "states"  # beside the store: .reconcile/states/<lineage>/<serial>.tfstate
@@ -47,6 +49,7 @@ def backup_state(s: Session) -> Path | None:
     if not text.strip():
         return None
     doc = json.loads(text)
+    s.store.redact_also(v for r in state_from_document(doc, "state").resources for v in resource_secrets(r))
     serial, lineage = int(doc.get("serial", 0)), str(doc.get("lineage", ""))
     folder = s.settings.store_path(s.root).parent / STATES_DIR / (lineage or "no-lineage")
     folder.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,8 @@ from reconciler.apply.repo import Repo
 from reconciler.config import Config, load_config
 from reconciler.errors import WorkspaceError
 from reconciler.terraform import Terraform, engine_from_config
+from reconciler.workspace import load_config as load_workspace
+from reconciler.workspace.secrets import known_secrets
 from state.sqlite import SqliteStore
 
 
@@ -67,7 +69,16 @@ def session(common: Common, proposals: tuple[str, ...] = ()) -> Iterator[Session
     repo = Repo(root)
     store_path = settings.store_path(root)
     with ExitStack() as stack:
-        store = stack.enter_context(SqliteStore(store_path))
+        # Known secrets (credentials, sensitive variables) never reach the audit trail; the state's join
+        # them once the state is read (deliver.backup_state).
+        redactor = known_secrets(
+            environ,
+            configuration=load_workspace(root),
+            key_variables=(settings.get_str("llm.api_key_env"),),
+        )
+        store = stack.enter_context(
+            SqliteStore(store_path, redactor=redactor, key_file=settings.store_key_file(root))
+        )
         tf = stack.enter_context(Terraform(engine_from_config(settings), base_env=environ))
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="reconcile-apply-")))
         lock = stack.enter_context(

@@ -29,11 +29,12 @@ def run(args: argparse.Namespace) -> int:
     root = args.directory.resolve()
     if not root.is_dir():
         raise WorkspaceError(f"{args.directory}: not a directory")
-    path = load_config(root, env=dict(os.environ)).store_path(root)
+    settings = load_config(root, env=dict(os.environ))
+    path = settings.store_path(root)
     rows: list[audit.AuditRow] = []
     chain: list[audit.AuditRow] = []
     if path.exists():
-        with SqliteStore(path) as store:
+        with SqliteStore(path, key_file=settings.store_key_file(root)) as store:
             rows = store.audit(str(root))
             chain = store.audit() if args.verify else []
     if args.verify:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from reconciler.drift.run import DriftOptions, run_drift
 from reconciler.report import FORMATS, render
+from reconciler.report.output import check_writable, write_output
 
 HELP = "detect drift between Terraform state and the live cloud, with who did it (exit 0 in sync, 2 drift)"
 
@@ -34,6 +35,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output:
+        check_writable(args.output, "--output")
     options = DriftOptions(
         directory=args.directory,
         state_file=args.state,
@@ -48,9 +51,7 @@ def run(args: argparse.Namespace) -> int:
     width = os.get_terminal_size().columns if to_terminal else 120
     text = render(report, args.format, color=to_terminal and args.format == "table", width=width)
     if args.output:
-        tmp = args.output.with_name(args.output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(args.output)
+        write_output(args.output, text, "--output")
         print(f"wrote the {args.format} report to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

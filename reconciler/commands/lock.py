@@ -34,11 +34,12 @@ def run(args: argparse.Namespace) -> int:
     root = Path(where[0] if where else ".").resolve()
     if not root.is_dir():
         raise WorkspaceError(f"{root}: not a directory")
-    path = load_config(root, env=dict(os.environ)).store_path(root)
+    settings = load_config(root, env=dict(os.environ))
+    path = settings.store_path(root)
     if not path.exists():
         _show(args.format, None, "unlocked")
         return 0
-    with SqliteStore(path) as store:
+    with SqliteStore(path, key_file=settings.store_key_file(root)) as store:
         held = store.lock(str(root))
         if action == "status" or held is None:
             _show(args.format, held, "unlocked" if held is None else f"locked by {held.describe()}")

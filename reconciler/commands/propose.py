@@ -9,6 +9,7 @@ from pathlib import Path
 from reconciler.propose.patch import merge_edits
 from reconciler.propose.render import render
 from reconciler.propose.run import ProposeOptions, run_propose
+from reconciler.report.output import check_writable, write_output
 
 HELP = "propose validated IaC diffs that codify, revert or import each drift of the latest scan"
 
@@ -34,6 +35,9 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    for path, flag in ((args.output, "--output"), (args.patch, "--patch")):
+        if path:
+            check_writable(path, flag)
     result = run_propose(
         ProposeOptions(
             directory=args.directory, strategy=args.strategy, scan_id=args.scan_id, llm=not args.no_llm
@@ -41,12 +45,14 @@ def run(args: argparse.Namespace) -> int:
     )
     text = render(result, args.format)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        write_output(args.output, text, "--output")
     else:
         sys.stdout.write(text)
     if args.patch:
         merged, left_out = merge_edits([e for p in result.proposals if p.valid for e in p.edits])
-        args.patch.write_text("".join(e.diff() for e in merged), encoding="utf-8")
+        # The one output that quotes the files verbatim (git apply needs their exact lines, secrets in a
+        # tfvars file included): readable by its owner only.
+        write_output(args.patch, "".join(e.diff() for e in merged), "--patch", private=True)
         proposals = sum(p.valid and bool(p.edits) for p in result.proposals)
         print(f"wrote {proposals} proposals' edits to {args.patch} ({len(merged)} files)", file=sys.stderr)
         for edit in left_out:

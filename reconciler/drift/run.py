@@ -1,7 +1,10 @@
 """Everything ``reconcile drift`` does, in order: settings, workspace, state, live scan, store.
 
 Inputs are checked before anything is written: a bad configuration, state or HCL file fails with one
-line and leaves the store untouched. Parsing HCL (slow) overlaps reading state and the cloud.
+line and leaves the store untouched, and so does a ``--state`` of another workspace (another lineage than
+the one recorded). Parsing HCL (slow) overlaps reading state and the cloud. Every secret the run knows
+(credential variables, state's and the schema's sensitive values, sensitive variables) is redacted from
+the report, and the store keeps sensitive values masked.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from providers.azure.connect import endpoint
 from providers.azure.live import AzureLiveReader, LiveReader, ReadError, ReadSettings
@@ -28,7 +31,9 @@ from reconciler.terraform import Terraform, engine_from_config
 from reconciler.workspace import Configuration, StateSnapshot, read_state_file, state_from_document
 from reconciler.workspace import load_config as load_workspace
 from reconciler.workspace.loader import working_directory
-from state.report import ScanReport, Source
+from reconciler.workspace.secrets import known_secrets, leaves, sensitive_paths, value_at
+from state.redaction import Redactor
+from state.report import ScanReport, Source, from_json, to_json
 from state.sqlite import SqliteStore
 from state.store import Snapshot as Stored
 from state.store import new_scan_id
@@ -70,6 +75,8 @@ def run_drift(options: DriftOptions) -> ScanReport:
             if r.mode == "managed"
         ]
         configuration = loading.result() if not resources else None
+        if options.store and options.state_file is not None:
+            _same_lineage(store_path, root, options.state_file, snapshot)
         now = options.now or datetime.now(UTC)
         since = _last_scan(store_path, root) if options.store else None
         reader = _reader(settings, resources)
@@ -113,8 +120,18 @@ def run_drift(options: DriftOptions) -> ScanReport:
                 )
             if options.incremental:
                 report = report._replace(mode_note=f"full scan: {why_full}")
+        redactor = known_secrets(
+            environ,
+            resources=snapshot.resources,
+            configuration=loading.result(),
+            key_variables=(settings.get_str("llm.api_key_env"),),
+        )
+    stored = _stored(snapshots, snapshot)
+    # A secret the cloud holds now (a sensitive tag changed out of band) is one too.
+    redactor = redactor.with_secrets(v for s in stored for v in _hidden(s.live, s.sensitive))
+    report = from_json(redactor.scrub(to_json(report)))
     if options.store:
-        _save(store_path, report, snapshots, snapshot)
+        _save(store_path, settings.store_key_file(root), redactor, report, stored, snapshot)
     return report
 
 
@@ -166,7 +183,7 @@ def _reader(settings: Config, resources: list[Managed]) -> LiveReader:
         raise ConfigError(
             "azure.subscription_id: no subscription: set ARM_SUBSCRIPTION_ID or azure.subscription_id"
         )
-    read_settings = ReadSettings(concurrency=max(1, settings.get_int("drift.concurrency")))
+    read_settings = ReadSettings(concurrency=settings.get_int("drift.concurrency"))
     return AzureLiveReader(endpoint(settings.get_str("azure.endpoint"), subscription), read_settings)
 
 
@@ -229,14 +246,47 @@ def _last_scan(path: Path, root: Path) -> datetime | None:
         return store.last_scan_at(str(root))
 
 
-def _save(path: Path, report: ScanReport, snapshots: list[Snapshot], state: StateSnapshot) -> None:
+def _same_lineage(path: Path, root: Path, state_file: Path, state: StateSnapshot) -> None:
+    """Refuse a state file of another workspace: its scans must not be recorded in this one's history."""
+    if not path.exists():
+        return
     with SqliteStore(path) as store:
-        store.save_scan(
-            report,
-            [Stored(s.address, s.resource_id, s.type, None, s.state, s.live) for s in snapshots],
-            state_serial=state.serial,
-            state_lineage=state.lineage,
+        recorded = store.lineage(str(root))
+    if recorded is not None and state.lineage != recorded:
+        raise WorkspaceError.at(
+            state_file,
+            None,
+            f"lineage {state.lineage} is not this workspace's ({recorded}, recorded in {path}); a foreign "
+            "state is not recorded here (scan it with --no-store)",
         )
+
+
+def _stored(snapshots: list[Snapshot], state: StateSnapshot) -> list[Stored]:
+    """The snapshots for the store, with their sensitive paths: state's, and the schema's in either view."""
+    marked = {r.address: r.sensitive_paths for r in state.resources}
+    out = []
+    for s in snapshots:
+        paths = set(sensitive_paths(s.type, s.state, marked.get(s.address or "", ())))
+        paths.update(sensitive_paths(s.type, s.live))
+        out.append(Stored(s.address, s.resource_id, s.type, None, s.state, s.live, tuple(sorted(paths))))
+    return out
+
+
+def _hidden(values: dict[str, Any] | None, paths: tuple[str, ...]) -> Iterator[str]:
+    for path in paths:
+        yield from leaves(value_at(values, path.split(".")))
+
+
+def _save(
+    path: Path,
+    key_file: Path | None,
+    redactor: Redactor,
+    report: ScanReport,
+    snapshots: list[Stored],
+    state: StateSnapshot,
+) -> None:
+    with SqliteStore(path, redactor=redactor, key_file=key_file) as store:
+        store.save_scan(report, snapshots, state_serial=state.serial, state_lineage=state.lineage)
 
 
 @contextmanager

@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # the client is imported when an LLM is configured: it costs 
     import openai
     from openai.types.chat import ChatCompletionMessageParam
 from reconciler.propose.llm_answer import LlmAnswer, read_answer, rejected
-from reconciler.propose.llm_prompt import LlmTask, build_task, prompt, redact, task_for
+from reconciler.propose.llm_prompt import LlmTask, build_task, prompt, task_for
+from state.redaction import redact
 
 __all__ = [
     "LlmAnswer",

@@ -18,8 +18,9 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, Literal, NamedTuple
 
-from reconciler.propose.llm_prompt import LlmTask, redact
+from reconciler.propose.llm_prompt import LlmTask
 from state.proposal import FileEdit
+from state.redaction import redact
 from state.report import MASK
 
 AnswerStrategy = Literal["codify", "revert", "decline"]

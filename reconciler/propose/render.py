@@ -13,11 +13,12 @@ VERSION = 1
 
 
 def render(result: ProposalSet, fmt: str) -> str:
+    """The proposals in ``fmt``, every known secret redacted (diffs quote the files around an edit)."""
     if fmt == "json":
-        return json.dumps(document(result), indent=2) + "\n"
+        return json.dumps(result.redactor.scrub(document(result)), indent=2) + "\n"
     if fmt == "markdown":
-        return _markdown(result)
-    return _text(result)
+        return result.redactor.redact(_markdown(result))
+    return result.redactor.redact(_text(result))
 
 
 def document(result: ProposalSet) -> dict[str, Any]:

@@ -25,9 +25,12 @@ from reconciler.propose.advisories import advisories
 from reconciler.propose.llm import LlmProposer, LlmSettings, task_for
 from reconciler.propose.validate import Intent, Outcome, PolicyCheck, baseline, validate
 from reconciler.terraform import Terraform, engine_from_config
+from reconciler.terraform.sealed import sealed_environ
 from reconciler.workspace import Configuration, StateSnapshot
 from reconciler.workspace import load_config as load_workspace
-from state.proposal import Attempt, FileEdit, Proposal, Step, Strategy, to_json
+from reconciler.workspace.secrets import known_secrets
+from state.proposal import Attempt, FileEdit, Origin, Proposal, Step, Strategy, to_json
+from state.redaction import Redactor
 from state.report import Drift, ScanReport
 from state.sqlite import SqliteStore
 
@@ -45,6 +48,9 @@ class ProposeOptions(NamedTuple):
 class ProposalSet(NamedTuple):
     scan: ScanReport
     proposals: tuple[Proposal, ...]
+    #: every secret this run knew of; reports are redacted with it (the edits themselves are not, so that
+    #: ``--patch`` applies to the real files)
+    redactor: Redactor = Redactor()
 
 
 def run_propose(options: ProposeOptions) -> ProposalSet:
@@ -73,12 +79,19 @@ def run_propose(options: ProposeOptions) -> ProposalSet:
             f"{scanned_serial}; run 'reconcile drift' again"
         )
     configuration = load_workspace(root)
-    with Terraform(engine_from_config(settings), base_env=environ) as tf:
-        maker = _Maker(root, configuration, state, tf, _policy(settings, root), _llm(settings, options.llm))
+    key_variable = settings.get_str("llm.api_key_env")
+    redactor = known_secrets(
+        environ, resources=state.resources, configuration=configuration, key_variables=(key_variable,)
+    )
+    # Validation runs Terraform on untrusted edits: it sees only what it needs (never the LLM's key).
+    sealed = sealed_environ(environ, drop=(key_variable,))
+    with Terraform(engine_from_config(settings), base_env=sealed) as tf:
+        policy, llm = _policy(settings, root), _llm(settings, options.llm)
+        maker = _Maker(root, configuration, state, tf, policy, llm, redactor)
         proposals = tuple(p for d in scan.drifts if (p := maker.make(scan, d, options.strategy)) is not None)
-    with SqliteStore(store_path) as store:
+    with SqliteStore(store_path, redactor=redactor) as store:
         store.save_proposals(scan.scan_id, [to_json(p) for p in proposals])
-    return ProposalSet(scan, proposals)
+    return ProposalSet(scan, proposals, redactor)
 
 
 class _Maker:
@@ -90,8 +103,10 @@ class _Maker:
         tf: Terraform,
         policy: PolicyCheck | None,
         llm: Any,
+        redactor: Redactor,
     ) -> None:
         self.root = root
+        self.redactor = redactor
         self.configuration = configuration
         self.values = {r.address: r for r in state.resources}
         self.managed_ids = {
@@ -124,7 +139,7 @@ class _Maker:
         else:
             edits, address = produced
             intent = Intent(strategy, address, self.paths)
-            outcome = validate(self.root, edits, intent, self.tf, "rules", self.policy, self.baseline)
+            outcome = self._validate(edits, intent, "rules")
             attempts.append(outcome.attempt)
             explanation = _explain(drift, strategy, edits)
         will_change_cloud = strategy == "revert"
@@ -144,6 +159,19 @@ class _Maker:
             attempts=tuple(attempts),
             violations=outcome.violations if outcome else (),
             plan=outcome.plan if outcome else None,
+        )
+
+    def _validate(self, edits: Sequence[FileEdit], intent: Intent, origin: Origin) -> Outcome:
+        return validate(
+            self.root,
+            edits,
+            intent,
+            self.tf,
+            origin,
+            self.policy,
+            self.baseline,
+            configuration=self.configuration,
+            redactor=self.redactor,
         )
 
     def _rules(self, drift: Drift, strategy: Strategy) -> tuple[tuple[FileEdit, ...], str] | str:
@@ -192,7 +220,8 @@ class _Maker:
     def _ask_llm(
         self, drift: Drift, declined: str
     ) -> tuple[tuple[FileEdit, ...], Outcome | None, list[Attempt], str]:
-        task = task_for(self.root, self.configuration, drift, self.values.get(drift.address or ""), declined)
+        state = self.values.get(drift.address or "")
+        task = task_for(self.root, self.configuration, drift, state, declined, self.redactor.secrets)
         attempts: list[Attempt] = []
         outcome: Outcome | None = None
         edits: tuple[FileEdit, ...] = ()
@@ -215,15 +244,7 @@ class _Maker:
                 task = task.with_feedback(answer, answer.rejection)
                 continue
             edits, explanation = tuple(answer.edits), answer.explanation
-            outcome = validate(
-                self.root,
-                edits,
-                Intent("codify", drift.address or "", self.paths),
-                self.tf,
-                "llm",
-                self.policy,
-                self.baseline,
-            )
+            outcome = self._validate(edits, Intent("codify", drift.address or "", self.paths), "llm")
             attempts.append(outcome.attempt)
             if outcome.attempt.ok and not outcome.violations:
                 break

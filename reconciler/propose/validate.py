@@ -1,9 +1,10 @@
 """The validation loop every proposal goes through before anyone sees it.
 
-In a temporary copy of the workspace: apply the edits → parse → ``terraform validate`` →
-``terraform plan`` (with refresh, saved, shown as JSON) → the intent check → policy. The record keeps
-each step; the first failing step ends the attempt, with Terraform's diagnostics as its detail (what an
-LLM gets back to fix).
+In a temporary copy of the workspace: apply the edits → parse → the static guardrails → ``terraform
+validate`` → ``terraform plan`` (with refresh, saved, shown as JSON) → the intent check → policy. The
+record keeps each step; the first failing step ends the attempt, with Terraform's diagnostics as its
+detail (what an LLM gets back to fix). No Terraform process sees an edit the guardrails refuse
+(:mod:`reconciler.policy.static`), and every detail is redacted by value: Terraform may quote a secret.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reconciler.errors import ReconcileError
+from reconciler.policy import static
 from reconciler.terraform import Terraform
-from reconciler.workspace import load_config
+from reconciler.workspace import Configuration, load_config
 from state.proposal import Attempt, FileEdit, Origin, Step, Strategy, Violation
+from state.redaction import Redactor
 
 #: Not copied into the validation workspace: our own store, and Terraform's caches that it rebuilds.
 _SKIP = shutil.ignore_patterns(".reconcile", "*.tfplan", ".git")
@@ -79,13 +82,20 @@ def validate(
     origin: Origin,
     policy: PolicyCheck | None = None,
     before: Baseline | None = None,
+    *,
+    configuration: Configuration | None = None,
+    redactor: Redactor | None = None,
 ) -> Outcome:
+    """``configuration`` is the workspace as ``root`` holds it (loaded again when not given)."""
     steps: list[Step] = []
+    redactor = redactor or Redactor()
 
     def done(
         plan: dict[str, list[str]] | None = None, replacements: Any = None, violations: Any = ()
     ) -> Outcome:
-        return Outcome(Attempt(origin, tuple(steps)), plan, replacements or {}, tuple(violations))
+        shown = tuple(s._replace(detail=redactor.redact(s.detail)) for s in steps)
+        found = tuple(v._replace(message=redactor.redact(v.message)) for v in violations)
+        return Outcome(Attempt(origin, shown), plan, replacements or {}, found)
 
     with tempfile.TemporaryDirectory(prefix="reconcile-validate-") as tmp:
         copy = Path(tmp) / "ws"
@@ -101,6 +111,12 @@ def validate(
             steps.append(Step("parse", False, e.message))
             return done()
         steps.append(Step("parse", True))
+
+        scope = static.Scope.of(configuration or load_config(root), intent.strategy, intent.address)
+        refused = static.check(edits, scope)
+        steps.append(Step("guardrails", not refused, _listed(refused)))
+        if refused:
+            return done(violations=refused)
 
         errors = [d.format() for d in tf.validate(copy) if d.is_error]
         steps.append(Step("validate", not errors, "\n".join(errors)))
@@ -127,9 +143,12 @@ def validate(
             return done(actions, replacements)
 
         violations = policy(document, edits, root) if policy else []
-        detail = "\n".join(f"{v.rule}: {v.address}: {v.message}" for v in violations)
-        steps.append(Step("policy", not violations, detail))
+        steps.append(Step("policy", not violations, _listed(violations)))
         return done(actions, replacements, violations)
+
+
+def _listed(violations: Sequence[Violation]) -> str:
+    return "\n".join(f"{v.rule}: {v.address}: {v.message}" for v in violations)
 
 
 def _apply(copy: Path, edits: Sequence[FileEdit]) -> str | None:

@@ -171,9 +171,13 @@ def state_from_document(doc: Any, where: str) -> StateSnapshot:
             raise WorkspaceError(f"{where}: corrupt state: resources[{i}] is malformed ({_gist(e)})") from e
     serial = doc.get("serial")
     lineage = doc.get("lineage")
+    if not isinstance(lineage, str) or not lineage.strip():
+        # Terraform gives every state a lineage when it creates it; the store tells workspaces' states
+        # apart by it, so a state without one cannot be told from a foreign one.
+        raise WorkspaceError(f'{where}: not a state Terraform wrote (no "lineage")')
     return StateSnapshot(
         serial=serial if isinstance(serial, int) else None,
-        lineage=lineage if isinstance(lineage, str) else None,
+        lineage=lineage,
         terraform_version=str(doc.get("terraform_version", "")),
         resources=tuple(resources),
     )

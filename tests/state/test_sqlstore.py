@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from state.errors import StoreError
+from state.redaction import Redactor
 from state.report import (
     MASK,
     Attribution,
@@ -280,3 +281,60 @@ def test_scans_in_the_same_second_get_distinct_ids_in_time_order(store: Store) -
     assert [i.scan_id for i in store.scans()] == [b, a]
     latest = store.latest(WS)
     assert latest is not None and latest.scan_id == b
+
+
+def _raw_bytes(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+def test_no_secret_is_written_by_path_or_by_value(tmp_path: Path) -> None:
+    password, tag, client = "Vm-Pa55word-42", "tag-secret-value", "arm-client-secret-xyz"
+    path = tmp_path / ".reconcile" / "state.db"
+    sid = new_scan_id(T0)
+    report = _report(sid)._replace(errors=(f"read failed: token={client}",))
+    vm = Snapshot(
+        "azurerm_linux_virtual_machine.web[0]",
+        VM,
+        "azurerm_linux_virtual_machine",
+        None,
+        {"admin_password": password, "tags": {"secret": tag, "env": "dev"}},
+        {"admin_password": password, "tags": {"secret": "changed-out-of-band", "env": "dev"}},
+        sensitive=("admin_password", "tags.secret"),
+    )
+    with SqliteStore(path, redactor=Redactor([client, password])) as store:
+        store.save_scan(report, [vm], state_serial=1, state_lineage="l")
+        store.save_proposals(sid, [{"proposal_id": "p-1", "strategy": "codify", "valid": False,
+                                    "diff": f'-  admin_password = "{password}"'}])  # fmt: skip
+        [back] = store.snapshots(sid)
+        [proposal] = store.proposals(sid)
+        saved = store.report(sid)
+    data = _raw_bytes(path)
+    for secret in (password, tag, client, "changed-out-of-band"):
+        assert secret.encode() not in data, secret
+    assert back.state == {"admin_password": MASK, "tags": {"secret": MASK, "env": "dev"}}
+    assert back.sensitive == ("admin_password", "tags.secret")
+    assert back.digests is not None
+    # The keyed hash says what changed without keeping it: the password did not, the tag did.
+    assert back.digests["state"]["admin_password"] == back.digests["live"]["admin_password"]
+    assert back.digests["state"]["tags.secret"] != back.digests["live"]["tags.secret"]
+    assert (path.parent / "state.db.key").is_file()
+    assert proposal["diff"] == f'-  admin_password = "{MASK}"'
+    assert saved is not None and saved.errors == (f"read failed: token={MASK}",)
+
+
+def test_the_key_file_can_live_elsewhere(tmp_path: Path) -> None:
+    key = tmp_path / "secrets" / "reconcile.key"
+    path = tmp_path / "ws" / ".reconcile" / "state.db"
+    snap = Snapshot(
+        "a.b",
+        VM,
+        "azurerm_linux_virtual_machine",
+        None,
+        {"admin_password": "p" * 8},
+        None,
+        ("admin_password",),
+    )
+    with SqliteStore(path, key_file=key) as store:
+        store.save_scan(_report(new_scan_id(T0)), [snap], state_serial=1, state_lineage="l")
+    assert key.is_file()
+    assert not (path.parent / "state.db.key").exists()

@@ -62,7 +62,7 @@ def test_rules_codify_what_they_can_and_the_patch_applies(estate: Estate) -> Non
     assert disk["files"] == ["variables.tf"]  # the value comes from a variable default: edited there
     assert "-  default     = 32\n+  default     = 64\n" in disk["diff"]
     assert '+    name                       = "allow-ssh"' in nsg["diff"]
-    steps = ["apply", "parse", "validate", "plan", "intent", "policy"]
+    steps = ["apply", "parse", "guardrails", "validate", "plan", "intent", "policy"]
     assert [s["name"] for s in disk["attempts"][0]["steps"]] == steps
     # One instance of a count drifted: a conditional for that instance, the shared expression kept.
     resized = proposals[f"{VM}[1]"]
@@ -158,7 +158,9 @@ def test_the_llm_gets_what_rules_decline_and_only_validated_answers_pass(
     assert proposal["valid"] and proposal["origin"] == "llm"
     hostile_try, wrong_try, right_try = proposal["attempts"][1:]
     [refused] = [s for s in hostile_try["steps"] if not s["ok"]]
-    assert refused["name"] == "policy" and "builtin.no_code_execution" in refused["detail"]
+    # Refused on its text, before any Terraform process saw it.
+    assert refused["name"] == "guardrails" and "static.provisioner" in refused["detail"]
+    assert [s["name"] for s in hostile_try["steps"]] == ["apply", "parse", "guardrails"]
     [off_target] = [s for s in wrong_try["steps"] if not s["ok"]]
     assert off_target["name"] == "intent" and f"{VM}[0]" in off_target["detail"]
     assert right_try["ok"]

@@ -1,0 +1,67 @@
+"""The command line's edges: a usage error exits 1 (2 means drift), a closed pipe exits quietly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import main
+from state.report import ScanReport, Summary
+from state.sqlite import SqliteStore
+from state.store import new_scan_id
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["drift", "--bogus"], "reconcile: error: reconcile: unrecognized arguments: --bogus"),
+        (["drift", "--format", "yaml"], "argument --format: invalid choice: 'yaml'"),
+        (["no-such-command"], "argument COMMAND: invalid choice: 'no-such-command'"),
+        (["history", "--limit", "many"], "argument --limit: invalid int value: 'many'"),
+    ],
+)
+def test_a_usage_error_is_one_line_and_exit_1(
+    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], lines
+    assert captured.out == ""
+
+
+def test_history_into_a_pipe_that_closes_early_exits_quietly(tmp_path: Path) -> None:
+    # More lines than a pipe buffers, so the writer meets the closed pipe (EPIPE) mid-way.
+    root = tmp_path / "ws"
+    root.mkdir()
+    t0 = datetime(2025, 3, 1, tzinfo=UTC)
+    with SqliteStore(root / ".reconcile" / "state.db") as store:
+        for i in range(2000):
+            at = t0 + timedelta(minutes=i)
+            report = ScanReport(str(root.resolve()), new_scan_id(at), at, Summary(1, 1, 0, 0, 0, 0), ())
+            store.save_scan(report, [], state_serial=i, state_lineage="l")
+    command = (
+        f"{sys.executable} -m reconciler history -C {root} --limit 2000 | head -1; exit ${{PIPESTATUS[0]}}"
+    )
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("scan ")
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_an_error_never_quotes_a_credential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "arm-client-secret-in-a-path"
+    monkeypatch.setenv("ARM_CLIENT_SECRET", secret)
+    assert main(["drift", str(tmp_path / secret), "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert "not a directory" in captured.err and "(sensitive)" in captured.err
+    assert json.loads(captured.out)["error"]["code"] == "workspace"
+    assert secret not in captured.err + captured.out
