@@ -18,7 +18,7 @@ from typing import Any, Literal, NamedTuple
 
 Strategy = Literal["codify", "revert", "import", "accept"]
 Origin = Literal["rules", "llm"]
-StepName = Literal["apply", "parse", "validate", "plan", "intent", "policy"]
+StepName = Literal["apply", "parse", "fmt", "validate", "plan", "intent", "policy"]
 
 
 class FileEdit(NamedTuple):

@@ -1,9 +1,9 @@
 """The validation loop every proposal goes through before anyone sees it.
 
-In a temporary copy of the workspace: apply the edits → parse → ``terraform validate`` →
-``terraform plan`` (with refresh, saved, shown as JSON) → the intent check → policy. The record keeps
-each step; the first failing step ends the attempt, with Terraform's diagnostics as its detail (what an
-LLM gets back to fix).
+In a temporary copy of the workspace: apply the edits → parse → [static guardrails] → ``terraform fmt``
+(folded into the edits, see :mod:`.formatting`) → ``terraform validate`` → ``terraform plan`` (with
+refresh, saved, shown as JSON) → the intent check → policy. The record keeps each step; the first failing
+step ends the attempt, with Terraform's diagnostics as its detail (what an LLM gets back to fix).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reconciler.errors import ReconcileError
+from reconciler.propose.formatting import format_edits
 from reconciler.terraform import Terraform
 from reconciler.workspace import load_config
 from state.proposal import Attempt, FileEdit, Origin, Step, Strategy, Violation
@@ -30,6 +31,9 @@ class Outcome(NamedTuple):
     plan: dict[str, list[str]] | None  # address -> actions
     replacements: dict[str, list[list[str | int]]]  # address -> replace_paths
     violations: tuple[Violation, ...]
+    edits: tuple[FileEdit, ...] = ()  # as validated: terraform fmt's formatting folded in
+    #: files that were not fmt-clean before the edit, and what was done about it (for the explanation)
+    formatting: tuple[str, ...] = ()
 
 
 class Intent(NamedTuple):
@@ -81,11 +85,13 @@ def validate(
     before: Baseline | None = None,
 ) -> Outcome:
     steps: list[Step] = []
+    caveats: tuple[str, ...] = ()
 
     def done(
         plan: dict[str, list[str]] | None = None, replacements: Any = None, violations: Any = ()
     ) -> Outcome:
-        return Outcome(Attempt(origin, tuple(steps)), plan, replacements or {}, tuple(violations))
+        attempt = Attempt(origin, tuple(steps))
+        return Outcome(attempt, plan, replacements or {}, tuple(violations), tuple(edits), caveats)
 
     with tempfile.TemporaryDirectory(prefix="reconcile-validate-") as tmp:
         copy = Path(tmp) / "ws"
@@ -101,6 +107,18 @@ def validate(
             steps.append(Step("parse", False, e.message))
             return done()
         steps.append(Step("parse", True))
+
+        # Static guardrails on the edits go here: nothing below may run Terraform on an unchecked edit.
+
+        try:
+            formatted = format_edits(tf, edits, Path(tmp) / "fmt")
+        except ReconcileError as e:
+            steps.append(Step("fmt", False, e.message))
+            return done()
+        edits, caveats = formatted.edits, formatted.caveats
+        for edit in edits:
+            (copy / edit.path).write_bytes(edit.after.encode("utf-8"))
+        steps.append(Step("fmt", True, "\n".join(formatted.notes)))
 
         errors = [d.format() for d in tf.validate(copy) if d.is_error]
         steps.append(Step("validate", not errors, "\n".join(errors)))
@@ -137,11 +155,12 @@ def _apply(copy: Path, edits: Sequence[FileEdit]) -> str | None:
         target = (copy / edit.path).resolve()
         if copy.resolve() not in target.parents:
             return f"{edit.path}: outside the workspace"
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        # Bytes, not read_text: its universal newlines would make a CRLF file differ from edit.before.
+        current = target.read_bytes().decode("utf-8") if target.exists() else ""
         if current != edit.before:
             return f"{edit.path}: the file changed since the proposal was made"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(edit.after, encoding="utf-8")
+        target.write_bytes(edit.after.encode("utf-8"))
     return None
 
 
