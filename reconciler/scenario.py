@@ -71,8 +71,7 @@ def estate(data_dir: Path, engine: Engine | None = None, example: Path = EXAMPLE
 def drift(e: Estate, prefix: str = "demo") -> list[OutOfBand]:
     """The out-of-band changes of the VM scenario, each through the real SDK as a person would make them."""
     group = f"{prefix}-rg"
-    alice = Az(endpoint_for(e.sandbox.url, e.subscription, "alice@contoso.com", "portal"))
-    bob = Az(endpoint_for(e.sandbox.url, e.subscription, "bob@contoso.com", "cli"))
+    alice, bob = _people(e)
     vm = f"{e.group_id(prefix)}/providers/Microsoft.Compute/virtualMachines/{prefix}-web-"
     disk = f"{e.group_id(prefix)}/providers/Microsoft.Compute/disks/{prefix}-web-0-data"
     nsg = f"{e.group_id(prefix)}/providers/Microsoft.Network/networkSecurityGroups/{prefix}-web-nsg"
@@ -95,8 +94,7 @@ def drift(e: Estate, prefix: str = "demo") -> list[OutOfBand]:
 def fleet_drift(e: Estate, prefix: str = "fleet") -> list[OutOfBand]:
     """Out of band on the fleet: one VM resized, a tag on the network, one VM's boot diagnostics off."""
     group = f"{prefix}-rg"
-    alice = Az(endpoint_for(e.sandbox.url, e.subscription, "alice@contoso.com", "portal"))
-    bob = Az(endpoint_for(e.sandbox.url, e.subscription, "bob@contoso.com", "cli"))
+    alice, bob = _people(e)
     vm = f"{e.group_id(prefix)}/providers/Microsoft.Compute/virtualMachines/{prefix}-"
     vnet = f"{e.group_id(prefix)}/providers/Microsoft.Network/virtualNetworks/{prefix}-vnet"
     bob.vm_resize(group, f"{prefix}-web", "Standard_B2s")
@@ -107,6 +105,14 @@ def fleet_drift(e: Estate, prefix: str = "fleet") -> list[OutOfBand]:
         OutOfBand("alice@contoso.com", "portal", f"tagged {prefix}-vnet cost-center=42", vnet),
         OutOfBand("bob@contoso.com", "cli", f"turned off boot diagnostics on {prefix}-worker", vm + "worker"),
     ]
+
+
+def _people(e: Estate) -> tuple[Az, Az]:
+    """Alice works in the portal, Bob with the Azure CLI."""
+    return (
+        Az(endpoint_for(e.sandbox.url, e.subscription, "alice@contoso.com", "portal")),
+        Az(endpoint_for(e.sandbox.url, e.subscription, "bob@contoso.com", "cli")),
+    )
 
 
 def changed_paths(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
