@@ -1,4 +1,4 @@
-"""Proposal quality on the drifted VM scenario: success rate and validation steps per drift category.
+"""Proposal quality on the drifted VM scenario and fleet: success rate and validation steps per category.
 
 The table has the shape of Table 1 of the paper the product grew from (SR = success rate, #steps =
 validation steps until a valid proposal, or until giving up). Runs the deterministic rules, and the LLM
@@ -28,42 +28,42 @@ from state.proposal import Proposal
 CATEGORIES = {
     "azurerm_linux_virtual_machine.web[0]": "tag change, one instance of a count",
     "azurerm_linux_virtual_machine.web[1]": "attribute change, one instance of a count",
-    "azurerm_linux_virtual_machine.web[2]": "nested block removed, one instance",
+    "azurerm_linux_virtual_machine.web[2]": "nested block removed, one count instance",
     "azurerm_managed_disk.data": "attribute change from a variable default",
     "azurerm_network_security_group.web": "set element added (NSG rule)",
     "azurerm_storage_account.diagnostics": "resource deleted out of band",
 }
+FLEET_CATEGORIES = {
+    'azurerm_linux_virtual_machine.vm["web"]': "attribute change, one instance of a for_each",
+    'azurerm_linux_virtual_machine.vm["worker"]': "nested block removed, one for_each instance",
+    "azurerm_virtual_network.main": "tag change, a reader of a shared local",
+}
+
+Row = tuple[str, str, str, int, int, float]
 
 
 def main() -> None:
     llm = bool(os.environ.get("RECONCILE_LLM_BASE_URL") and os.environ.get("RECONCILE_LLM_MODEL"))
-    rows: list[tuple[str, str, str, int, int, float]] = []
-    with tempfile.TemporaryDirectory() as tmp, scenario.estate(Path(tmp)) as e:
-        e.tf.init(e.workspace)
-        e.tf.apply(e.workspace)
-        e.tf.apply(e.workspace, extra_args=("-refresh-only",))
-        scenario.drift(e)
-        alice = Az(endpoint_for(e.sandbox.url, e.subscription, "alice@contoso.com", "portal"))
-        alice.resource_delete(f"{e.group_id()}/providers/Microsoft.Storage/storageAccounts/demodiag")
-        script = Endpoint(e.sandbox.url, e.subscription, sandbox_credential(appid="bench-script"))
-        client(NetworkManagementClient, script).public_ip_addresses.begin_create_or_update(
-            "demo-rg", "pip-hotfix", PublicIPAddress({"location": "westeurope", "sku": {"name": "Standard"}})
-        ).result()
-        environ = {**os.environ, **scenario.terraform_env(e.sandbox)}
-        run_drift(DriftOptions(directory=e.workspace, environ=environ))
-        runs = [("rules", "codify", False), ("rules", "revert", False)]
-        if llm:
-            runs.append(("rules + LLM", "codify", True))
-        for label, strategy, use_llm in runs:
-            started = time.perf_counter()
-            result = run_propose(
-                ProposeOptions(e.workspace, strategy=strategy, llm=use_llm, environ=environ)  # type: ignore[arg-type]
-            )
-            elapsed = time.perf_counter() - started
-            for p in result.proposals:
-                rows.append(
-                    (label, strategy, _category(p), int(p.valid), _steps(p), elapsed / len(result.proposals))
-                )
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        with scenario.estate(Path(tmp) / "vm") as e:
+            e.tf.init(e.workspace)
+            e.tf.apply(e.workspace)
+            e.tf.apply(e.workspace, extra_args=("-refresh-only",))
+            scenario.drift(e)
+            alice = Az(endpoint_for(e.sandbox.url, e.subscription, "alice@contoso.com", "portal"))
+            alice.resource_delete(f"{e.group_id()}/providers/Microsoft.Storage/storageAccounts/demodiag")
+            script = Endpoint(e.sandbox.url, e.subscription, sandbox_credential(appid="bench-script"))
+            client(NetworkManagementClient, script).public_ip_addresses.begin_create_or_update(
+                "demo-rg",
+                "pip-hotfix",
+                PublicIPAddress({"location": "westeurope", "sku": {"name": "Standard"}}),
+            ).result()
+            rows += _measure(e, CATEGORIES, llm)
+        with scenario.estate(Path(tmp) / "fleet", example=scenario.FLEET) as e:
+            e.tf.apply(e.workspace)
+            scenario.fleet_drift(e)
+            rows += _measure(e, FLEET_CATEGORIES, llm)
 
     print(
         f"{'proposer':<12} {'strategy':<8} {'drift category':<44} {'SR':>5} {'#steps':>6} {'s/proposal':>10}"
@@ -85,10 +85,30 @@ def main() -> None:
         )
 
 
-def _category(p: Proposal) -> str:
+def _measure(e: scenario.Estate, categories: dict[str, str], llm: bool) -> list[Row]:
+    """Scan the drifted estate, then propose with each proposer and strategy: a row per proposal."""
+    environ = {**os.environ, **scenario.terraform_env(e.sandbox)}
+    run_drift(DriftOptions(directory=e.workspace, environ=environ))
+    runs = [("rules", "codify", False), ("rules", "revert", False)]
+    if llm:
+        runs.append(("rules + LLM", "codify", True))
+    rows: list[Row] = []
+    for label, strategy, use_llm in runs:
+        started = time.perf_counter()
+        result = run_propose(
+            ProposeOptions(e.workspace, strategy=strategy, llm=use_llm, environ=environ)  # type: ignore[arg-type]
+        )
+        elapsed = time.perf_counter() - started
+        for p in result.proposals:
+            seconds = elapsed / len(result.proposals)
+            rows.append((label, strategy, _category(p, categories), int(p.valid), _steps(p), seconds))
+    return rows
+
+
+def _category(p: Proposal, categories: dict[str, str]) -> str:
     if p.drift_kind == "unmanaged":
         return "unmanaged resource (import)"
-    return CATEGORIES.get(p.address or "", p.address or p.resource_id)
+    return categories.get(p.address or "", p.address or p.resource_id)
 
 
 def _steps(p: Proposal) -> int:

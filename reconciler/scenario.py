@@ -1,6 +1,8 @@
 """The VM scenario on a sandbox: apply ``examples/azure-vm``, then drift it out of band as people do.
 
-Used by ``reconcile demo`` and by the tests and benchmarks that need a realistic, drifted estate.
+Used by ``reconcile demo`` and by the tests and benchmarks that need a realistic, drifted estate. The
+fleet (``examples/azure-fleet``: VMs by name with ``for_each``, tags from one shared local) drifts the
+way configurations written that way do (:func:`fleet_drift`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sandbox.environment import client_environment
 from sandbox.server import Sandbox
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "azure-vm"
+FLEET = EXAMPLE.with_name("azure-fleet")
 
 
 class OutOfBand(NamedTuple):
@@ -52,13 +55,13 @@ def terraform_env(sandbox: Sandbox) -> dict[str, str]:
 
 
 @contextmanager
-def estate(data_dir: Path, engine: Engine | None = None) -> Iterator[Estate]:
+def estate(data_dir: Path, engine: Engine | None = None, example: Path = EXAMPLE) -> Iterator[Estate]:
     """A running sandbox and a workspace holding a copy of the example (not yet applied)."""
-    if not EXAMPLE.is_dir():
-        raise ReconcileError(f"the example project is missing: {EXAMPLE} (run from a source checkout)")
+    if not example.is_dir():
+        raise ReconcileError(f"the example project is missing: {example} (run from a source checkout)")
     workspace = data_dir / "workspace"
     if not workspace.exists():
-        shutil.copytree(EXAMPLE, workspace, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+        shutil.copytree(example, workspace, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     with Sandbox(data_dir / "sandbox") as sandbox:
         env = terraform_env(sandbox)
         with Terraform(engine or EmbeddedEngine(), env=env, base_env=dict(os.environ)) as tf:
@@ -68,8 +71,7 @@ def estate(data_dir: Path, engine: Engine | None = None) -> Iterator[Estate]:
 def drift(e: Estate, prefix: str = "demo") -> list[OutOfBand]:
     """The out-of-band changes of the VM scenario, each through the real SDK as a person would make them."""
     group = f"{prefix}-rg"
-    alice = Az(endpoint_for(e.sandbox.url, e.subscription, "alice@contoso.com", "portal"))
-    bob = Az(endpoint_for(e.sandbox.url, e.subscription, "bob@contoso.com", "cli"))
+    alice, bob = _people(e)
     vm = f"{e.group_id(prefix)}/providers/Microsoft.Compute/virtualMachines/{prefix}-web-"
     disk = f"{e.group_id(prefix)}/providers/Microsoft.Compute/disks/{prefix}-web-0-data"
     nsg = f"{e.group_id(prefix)}/providers/Microsoft.Network/networkSecurityGroups/{prefix}-web-nsg"
@@ -87,6 +89,30 @@ def drift(e: Estate, prefix: str = "demo") -> list[OutOfBand]:
     bob.nsg_rule_create(group, f"{prefix}-web-nsg", "allow-ssh", priority=200, destination_port_ranges=["22"])
     changes.append(OutOfBand("bob@contoso.com", "cli", f"opened port 22 on {prefix}-web-nsg", nsg))
     return changes
+
+
+def fleet_drift(e: Estate, prefix: str = "fleet") -> list[OutOfBand]:
+    """Out of band on the fleet: one VM resized, a tag on the network, one VM's boot diagnostics off."""
+    group = f"{prefix}-rg"
+    alice, bob = _people(e)
+    vm = f"{e.group_id(prefix)}/providers/Microsoft.Compute/virtualMachines/{prefix}-"
+    vnet = f"{e.group_id(prefix)}/providers/Microsoft.Network/virtualNetworks/{prefix}-vnet"
+    bob.vm_resize(group, f"{prefix}-web", "Standard_B2s")
+    alice.tag_add(vnet, {"cost-center": "42"})
+    bob.vm_boot_diagnostics(group, f"{prefix}-worker", enabled=False)
+    return [
+        OutOfBand("bob@contoso.com", "cli", f"resized {prefix}-web to Standard_B2s", vm + "web"),
+        OutOfBand("alice@contoso.com", "portal", f"tagged {prefix}-vnet cost-center=42", vnet),
+        OutOfBand("bob@contoso.com", "cli", f"turned off boot diagnostics on {prefix}-worker", vm + "worker"),
+    ]
+
+
+def _people(e: Estate) -> tuple[Az, Az]:
+    """Alice works in the portal, Bob with the Azure CLI."""
+    return (
+        Az(endpoint_for(e.sandbox.url, e.subscription, "alice@contoso.com", "portal")),
+        Az(endpoint_for(e.sandbox.url, e.subscription, "bob@contoso.com", "cli")),
+    )
 
 
 def changed_paths(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:

@@ -18,7 +18,7 @@ from typing import Any, Literal, NamedTuple
 
 Strategy = Literal["codify", "revert", "import", "accept"]
 Origin = Literal["rules", "llm"]
-StepName = Literal["apply", "parse", "guardrails", "validate", "plan", "intent", "policy"]
+StepName = Literal["apply", "parse", "guardrails", "fmt", "validate", "plan", "intent", "policy"]
 
 
 class FileEdit(NamedTuple):

@@ -109,8 +109,8 @@ class _Maker:
         self.redactor = redactor
         self.configuration = configuration
         self.values = {r.address: r for r in state.resources}
-        self.managed_ids = {
-            str(r.values.get("id", "")).lower(): r.address for r in state.resources if r.values.get("id")
+        self.managed = {
+            r.address: {k: v for k, v in r.values.items() if not r.is_sensitive(k)} for r in state.managed
         }
         self.tf = tf
         self.policy = policy
@@ -141,7 +141,10 @@ class _Maker:
             intent = Intent(strategy, address, self.paths)
             outcome = self._validate(edits, intent, "rules")
             attempts.append(outcome.attempt)
+            edits = outcome.edits or edits
             explanation = _explain(drift, strategy, edits)
+        if outcome is not None and outcome.formatting:
+            explanation += " " + " ".join(f"{note}." for note in outcome.formatting)
         will_change_cloud = strategy == "revert"
         notes = advisories(
             drift, outcome.replacements if outcome else {}, self.configuration, will_change_cloud
@@ -212,7 +215,7 @@ class _Maker:
                 detail = (result.stderr or result.stdout).strip().splitlines()
                 return f"terraform could not generate configuration: {detail[-1] if detail else 'no output'}"
             text = generated.read_text()
-        edits = rules.import_unmanaged(self.configuration, drift, text, self.managed_ids, self.root)
+        edits = rules.import_unmanaged(self.configuration, drift, text, self.managed, self.root)
         if isinstance(edits, rules.Decline):
             return edits.reason
         return tuple(edits), address
@@ -246,6 +249,7 @@ class _Maker:
             edits, explanation = tuple(answer.edits), answer.explanation
             outcome = self._validate(edits, Intent("codify", drift.address or "", self.paths), "llm")
             attempts.append(outcome.attempt)
+            edits = outcome.edits or edits
             if outcome.attempt.ok and not outcome.violations:
                 break
             failed = next((s for s in outcome.attempt.steps if not s.ok), None)

@@ -1,10 +1,11 @@
 """The validation loop every proposal goes through before anyone sees it.
 
-In a temporary copy of the workspace: apply the edits → parse → the static guardrails → ``terraform
-validate`` → ``terraform plan`` (with refresh, saved, shown as JSON) → the intent check → policy. The
-record keeps each step; the first failing step ends the attempt, with Terraform's diagnostics as its
-detail (what an LLM gets back to fix). No Terraform process sees an edit the guardrails refuse
-(:mod:`reconciler.policy.static`), and every detail is redacted by value: Terraform may quote a secret.
+In a temporary copy of the workspace: apply the edits → parse → the static guardrails → ``terraform fmt``
+(folded into the edits, see :mod:`.formatting`) → ``terraform validate`` → ``terraform plan`` (with
+refresh, saved, shown as JSON) → the intent check → policy. The record keeps each step; the first failing
+step ends the attempt, with Terraform's diagnostics as its detail (what an LLM gets back to fix). No
+Terraform process (not even fmt) sees an edit the guardrails refuse (:mod:`reconciler.policy.static`), and
+every detail is redacted by value: Terraform may quote a secret.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, NamedTuple
 
 from reconciler.errors import ReconcileError
 from reconciler.policy import static
+from reconciler.propose.formatting import format_edits
 from reconciler.terraform import Terraform
 from reconciler.workspace import Configuration, load_config
 from state.proposal import Attempt, FileEdit, Origin, Step, Strategy, Violation
@@ -33,6 +35,9 @@ class Outcome(NamedTuple):
     plan: dict[str, list[str]] | None  # address -> actions
     replacements: dict[str, list[list[str | int]]]  # address -> replace_paths
     violations: tuple[Violation, ...]
+    edits: tuple[FileEdit, ...] = ()  # as validated: terraform fmt's formatting folded in
+    #: files that were not fmt-clean before the edit, and what was done about it (for the explanation)
+    formatting: tuple[str, ...] = ()
 
 
 class Intent(NamedTuple):
@@ -89,13 +94,14 @@ def validate(
     """``configuration`` is the workspace as ``root`` holds it (loaded again when not given)."""
     steps: list[Step] = []
     redactor = redactor or Redactor()
+    caveats: tuple[str, ...] = ()
 
     def done(
         plan: dict[str, list[str]] | None = None, replacements: Any = None, violations: Any = ()
     ) -> Outcome:
         shown = tuple(s._replace(detail=redactor.redact(s.detail)) for s in steps)
         found = tuple(v._replace(message=redactor.redact(v.message)) for v in violations)
-        return Outcome(Attempt(origin, shown), plan, replacements or {}, found)
+        return Outcome(Attempt(origin, shown), plan, replacements or {}, found, tuple(edits), caveats)
 
     with tempfile.TemporaryDirectory(prefix="reconcile-validate-") as tmp:
         copy = Path(tmp) / "ws"
@@ -117,6 +123,16 @@ def validate(
         steps.append(Step("guardrails", not refused, _listed(refused)))
         if refused:
             return done(violations=refused)
+
+        try:
+            formatted = format_edits(tf, edits, Path(tmp) / "fmt")
+        except ReconcileError as e:
+            steps.append(Step("fmt", False, e.message))
+            return done()
+        edits, caveats = formatted.edits, formatted.caveats
+        for edit in edits:
+            (copy / edit.path).write_bytes(edit.after.encode("utf-8"))
+        steps.append(Step("fmt", True, "\n".join(formatted.notes)))
 
         errors = [d.format() for d in tf.validate(copy) if d.is_error]
         steps.append(Step("validate", not errors, "\n".join(errors)))
@@ -156,11 +172,12 @@ def _apply(copy: Path, edits: Sequence[FileEdit]) -> str | None:
         target = (copy / edit.path).resolve()
         if copy.resolve() not in target.parents:
             return f"{edit.path}: outside the workspace"
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        # Bytes, not read_text: its universal newlines would make a CRLF file differ from edit.before.
+        current = target.read_bytes().decode("utf-8") if target.exists() else ""
         if current != edit.before:
             return f"{edit.path}: the file changed since the proposal was made"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(edit.after, encoding="utf-8")
+        target.write_bytes(edit.after.encode("utf-8"))
     return None
 
 

@@ -149,6 +149,13 @@ class Terraform:
         check_format_version(doc, f"{self.engine.name} validate -json")
         return diagnostics.from_document(doc)
 
+    def fmt(self, workdir: Path, files: Sequence[Path]) -> None:
+        """``terraform fmt`` of ``files`` (relative to ``workdir``), each rewritten in place."""
+        args = ["fmt", "-list=false", "-no-color", *(str(f) for f in files)]
+        result = self.run(args, workdir)
+        if result.rc != 0:
+            raise self._failure("fmt", workdir, result)
+
     def plan(
         self,
         workdir: Path,

@@ -3,7 +3,10 @@
 codify.py   make the configuration describe a changed resource's live values
 deleted.py  accept a resource deleted out of band: a ``removed {}`` block where its block was
 imports.py  import an unmanaged resource: an ``import {}`` block and cleaned generated configuration
-body.py     edits inside one block body (arguments, maps, nested blocks)
+body.py     edits inside one block body (arguments, nested blocks)
+maps.py     edits of a map argument: its literal entries, or merge() on a reader of a shared map
+instances.py  one instance of a count / for_each resource: conditionals, dynamic blocks
+each.py     one for_each instance: its own entry of the literal map it iterates
 sources.py  where a value is written: through ``var.x``, ``local.y``, tfvars and module arguments
 text.py     where things are in HCL source text (a scanner, not a parser)
 values.py   HCL literals: read one, write one in the style of what it replaces

@@ -1,7 +1,8 @@
-"""Edits inside one block body: set or add an argument, edit a map, add or remove a nested block.
+"""Edits inside one block body: set or add an argument, add or remove a nested block (maps: :mod:`.maps`).
 
 Whatever is added is laid out like its neighbours (their indentation, their ``=`` column) so the diff is
-the drifted lines and nothing else.
+the drifted lines and nothing else. An argument read from a variable or local that other resources read
+too gets the live literal on this resource only: the shared value stays as it is.
 """
 
 from __future__ import annotations
@@ -11,24 +12,10 @@ from typing import Any, NamedTuple
 
 from providers.azure.mapping.schema import Attr, Block, Item, Kind
 from reconciler.propose.edits.patch import Declined, Patch
-from reconciler.propose.edits.sources import Owner, Site, Sources
-from reconciler.propose.edits.text import (
-    Attribute,
-    Nested,
-    body_items,
-    indent_of,
-    line_end,
-    line_start,
-    object_entries,
-)
-from reconciler.propose.edits.values import (
-    format_arguments,
-    key_text,
-    render,
-    render_object,
-)
+from reconciler.propose.edits.sources import Owner, Shared, Site, Sources
+from reconciler.propose.edits.text import Attribute, Nested, body_items, indent_of, line_end, line_start
+from reconciler.propose.edits.values import format_arguments, render
 
-_KEEP: Any = object()  # a map key the drift leaves alone
 _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "dynamic"})
 
 
@@ -75,6 +62,13 @@ class Editor:
         site = Site(body.file, arg.value_start, arg.value_end, body.module_path, label)
         return self.sources.resolve(site, body.owners, want_map)
 
+    def here(self, body: Body, arg: Attribute, label: str) -> Site:
+        """The argument's own expression, as the place to write this resource's value (the value it reads
+        is shared with others, which must not change)."""
+        site = Site(body.file, arg.value_start, arg.value_end, body.module_path, label)
+        self.sources.check_editable(site)
+        return site
+
     # -- arguments ------------------------------------------------------------------------------------
 
     def set_attribute(self, body: Body, attr: Attr, live: Any) -> None:
@@ -88,7 +82,10 @@ class Editor:
                 return  # left out, the argument already means what is live
             self.add_attribute(body, attr.name, render(live, indent_of(self.text(body), body.open) + "  "))
             return
-        site, _ = self.resolve(body, arg, f"{body.where}.{attr.name}")
+        try:
+            site, _ = self.resolve(body, arg, f"{body.where}.{attr.name}")
+        except Shared:
+            site = self.here(body, arg, f"{body.where}.{attr.name}")
         if live is None:
             if site.file != body.file or site.start != arg.value_start:
                 raise Declined(
@@ -116,98 +113,12 @@ class Editor:
             return
         anchor = leading[-1]
         self._own_lines(body, anchor)
-        column = _aligned_column(text, leading, lambda a: text.index("=", a.start))
+        column = aligned_column(text, leading, lambda a: text.index("=", a.start))
         indent = indent_of(text, anchor.start)
         if column is None or "\n" in value:
             column = 0
         pad = " " * max(1, column - len(indent) - len(name))
         self.patch.insert(body.file, anchor.line_end, f"{indent}{name}{pad}= {value}\n")
-
-    # -- maps -----------------------------------------------------------------------------------------
-
-    def set_map(self, body: Body, attr: Attr, changes: dict[str, Any]) -> None:
-        """Set (or with None, remove) keys of map argument ``attr``, where its literal is written."""
-        arg = self.argument(body, attr.name)
-        if arg is None:
-            new = {k: v for k, v in changes.items() if v is not None}
-            if new:
-                indent = indent_of(self.text(body), body.open) + "  "
-                self.add_attribute(body, attr.name, render_object(new, indent))
-            return
-        site, owners = self.resolve(body, arg, f"{body.where}.{attr.name}", want_map=True)
-        text = self.patch.text(site.file)
-        written = text[site.start : site.end]
-        if written.strip() == "null":
-            entries = []
-        elif written.startswith("{"):
-            entries = object_entries(text, site.start)
-        else:
-            raise Declined(f"{site.label} is not a map")
-        if any(e.name is None for e in entries):
-            raise Declined(f"{site.label} has keys written as expressions")
-        names = {e.name for e in entries if e.name is not None}
-        remaining = [n for n in names if changes.get(n, _KEEP) is not None]
-        if not entries or not (remaining or any(v is not None for v in changes.values())):
-            final = {k: v for k, v in changes.items() if v is not None}
-            self.patch.replace(
-                site.file, site.start, site.end, render_object(final, indent_of(text, site.start))
-            )
-            return
-        one_line = "\n" not in text[site.start : site.end]
-        kept: list[str] = []
-        for entry in entries:
-            live = changes.get(entry.name, _KEEP) if entry.name is not None else _KEEP
-            written = text[entry.start : entry.value_end]
-            if live is None:
-                if not one_line:
-                    self._remove_entry(site, entry)
-                continue
-            if live is not _KEEP:
-                label = f"{site.label}.{entry.name}"
-                where = Site(site.file, entry.value_start, entry.value_end, site.module_path, label)
-                value, _ = self.sources.resolve(where, owners)
-                vtext = self.patch.text(value.file)
-                old = vtext[value.start : value.end]
-                if one_line and value == where:
-                    written = text[entry.start : entry.value_start] + render(live, "", old)
-                else:
-                    rendered = render(live, indent_of(vtext, value.start), old)
-                    self.patch.replace(value.file, value.start, value.end, rendered)
-            kept.append(written)
-        added = [(k, v) for k, v in changes.items() if v is not None and k not in names]
-        if one_line:
-            # The whole map is one line: write that line again, entries kept as written.
-            quoted = all(e.quoted for e in entries)
-            sep = text[_separator(text, entries[0])]
-            kept += [f"{key_text(k, quoted)} {sep} {render(v, '')}" for k, v in added]
-            pad = " " if text[site.start + 1 : site.start + 2] == " " else ""
-            self.patch.replace(site.file, site.start, site.end, "{" + pad + ", ".join(kept) + pad + "}")
-            return
-        for key, live in added:
-            self._add_entry(site, entries, key, live)
-
-    def _add_entry(self, site: Site, entries: list[Attribute], key: str, live: Any) -> None:
-        text = self.patch.text(site.file)
-        last = entries[-1]
-        if last.line_end <= last.value_end:
-            raise Declined(f"{site.label}: the map's closing brace shares a line with an entry")
-        name = key_text(key, all(e.quoted for e in entries))
-        own = [e for e in entries if e.line_end > e.value_end]
-        column = _aligned_column(text, own, lambda e: _separator(text, e))
-        indent = indent_of(text, last.start)
-        value = render(live, indent)
-        if column is None or "\n" in value:
-            column = 0
-        pad = " " * max(1, column - len(indent) - len(name))
-        self.patch.insert(
-            site.file, last.line_end, f"{indent}{name}{pad}{text[_separator(text, last)]} {value}\n"
-        )
-
-    def _remove_entry(self, site: Site, entry: Attribute) -> None:
-        text = self.patch.text(site.file)
-        if entry.line_end <= entry.value_end or entry.line_start != line_start(text, entry.start):
-            raise Declined(f"{site.label}: {entry.name} shares its line with another entry")
-        self.patch.replace(site.file, entry.line_start, entry.line_end, "")
 
     # -- nested blocks --------------------------------------------------------------------------------
 
@@ -248,7 +159,7 @@ class Editor:
             )
 
 
-def _aligned_column(text: str, items: Sequence[Attribute], sep_at: Any) -> int | None:
+def aligned_column(text: str, items: Sequence[Attribute], sep_at: Any) -> int | None:
     """The column of ``=`` in the run of one-line items that ends the list (``terraform fmt`` aligns
     runs), or None when there is no such run or it does not line up."""
     run: list[Attribute] = []
@@ -258,12 +169,6 @@ def _aligned_column(text: str, items: Sequence[Attribute], sep_at: Any) -> int |
         run.append(item)
     columns = {sep_at(i) - line_start(text, i.start) for i in run}
     return columns.pop() if len(columns) == 1 else None
-
-
-def _separator(text: str, entry: Attribute) -> int:
-    colon = text.rfind(":", entry.start, entry.value_start)
-    equals = text.rfind("=", entry.start, entry.value_start)
-    return max(colon, equals)
 
 
 def render_block(

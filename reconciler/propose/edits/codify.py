@@ -3,8 +3,10 @@
 Each :class:`~state.report.Change` is walked down the type's schema to the text that sets it:
 a top-level argument, a map entry, an argument of a nested block, a whole nested block, an element of a
 set-like block (``security_rule``). Values written through ``var.x`` / ``local.y`` are changed where they
-are written (see :mod:`.sources`). One drifted instance of a ``count`` resource gets its own value for
-top-level arguments and tags (see :mod:`.instances`). What rules cannot do safely is declined with the reason.
+are written (see :mod:`.sources`), unless other resources read them too: then this resource alone gets the
+live value (a literal, or ``merge()`` for a map; see :mod:`.maps`). One drifted instance of a ``count`` or
+``for_each`` resource gets its own value (see :mod:`.instances`), or its own entry of the map it iterates
+(see :mod:`.each`). What rules cannot do safely is declined with the reason.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from providers.azure.mapping import MAPPINGS
 from providers.azure.mapping.schema import Attr, Block, Item, Kind
 from reconciler.drift.compare import compare
 from reconciler.propose.edits.body import Body, Editor, render_block
-from reconciler.propose.edits.instances import Instance, instance_index
+from reconciler.propose.edits.each import Entries
+from reconciler.propose.edits.instances import Instance, instance_key
+from reconciler.propose.edits.maps import Maps
 from reconciler.propose.edits.patch import Decline, Declined, Patch
 from reconciler.propose.edits.sources import Sources
 from reconciler.propose.edits.text import Nested, ScanError, block_at, indent_of, line_number
@@ -55,8 +59,7 @@ class _Codify:
         self.maps: dict[tuple[str, int, str], tuple[Body, Attr, dict[str, Any]]] = {}
         self.block: ConfigBlock | None = None
         self.top = -1  # where the resource block's body opens
-        self.index: int | None = None  # the drifted instance of a count resource
-        self.instance: Instance | None = None
+        self.instance: Instance | None = None  # the drifted instance of a count or for_each resource
 
     def edits(self) -> list[FileEdit]:
         drift = self.drift
@@ -82,8 +85,6 @@ class _Codify:
             drift.address,
             frozenset({(block.file, block.line, block.end_line)}),
         )
-        if self.index is not None:
-            self.instance = Instance(self.editor, body, self.index)
         for change in whole_sets(mapping.schema, drift.changes, self.state_values):
             if _masked(change.state) or _masked(change.live):
                 raise Declined(f"{drift.address}.{change.path} is sensitive; rules do not write secrets")
@@ -98,18 +99,20 @@ class _Codify:
                 self.walk(body, mapping.schema, steps, change.state, change.live)
         for map_body, attr, changes in self.maps.values():
             if self.instance is not None:
-                self.instance.set_tags(attr.name, changes)
+                self.instance.set_tags(map_body, attr.name, changes)
             else:
-                self.editor.set_map(map_body, attr, changes)
+                Maps(self.editor).set(map_body, attr, changes)
         return self.patch.edits()
 
     def _check_block(self, block: ConfigBlock) -> None:
         if block.file.endswith(".json") or block.construct_path is not None:
             raise Declined(f"{block.address} is written in JSON ({block.file}); rules edit HCL only")
         single = block.has_count and block.body.get("count") == 1 and not block.has_for_each
-        if block.has_count and not single and not block.has_for_each:
-            self.index = instance_index(self.drift.address or "")
-        if (block.has_count or block.has_for_each) and not single and self.index is None:
+        if (block.has_count or block.has_for_each) and not single:
+            key = instance_key(self.drift.address or "")
+            if key is not None and isinstance(key, int) == block.has_count:
+                self.instance = Instance(self.editor, key)
+        if (block.has_count or block.has_for_each) and not single and self.instance is None:
             how = "count" if block.has_count else "for_each"
             raise Declined(
                 f"{block.address} uses {how}: its arguments are shared by every instance, "
@@ -162,23 +165,66 @@ class _Codify:
     def instance_change(
         self, body: Body, items: tuple[Item, ...], steps: list[str], state: Any, live: Any
     ) -> None:
-        """One instance of a count resource: only top-level scalars and maps (tags) get their own value."""
+        """One instance of a count or for_each resource: its own scalars, tags and nested blocks."""
+        assert self.instance is not None  # only called for one instance
         item = next((i for i in items if i.name == steps[0]), None)
+        if isinstance(item, Block):
+            self.instance_block(body, item, steps, state, live)
+            return
         is_map = isinstance(item, Attr) and item.kind is Kind.MAP_STRING and len(steps) <= 2
         scalar = isinstance(item, Attr) and item.kind in _SCALARS and len(steps) == 1
         if not isinstance(item, Attr) or not (is_map or scalar):
             raise Declined(
-                f"{self.drift.address}.{'.'.join(steps)}: rules give one instance of a count resource "
-                "its own value only for top-level arguments and tags"
+                f"{self.drift.address}.{'.'.join(steps)}: rules give one instance its own value only "
+                "for arguments with one value, tags and nested blocks"
             )
         if item.sensitive:
             raise Declined(f"{body.where}.{item.name} is sensitive; rules do not write secrets")
         self._check_written_here(body, item)
         if is_map:
             self.map_change(body, item, steps[1] if len(steps) == 2 else None, state, live)
+            return
+        key = self.instance.key
+        if isinstance(key, str) and Entries(self.editor, self.config).set(body, key, item.name, live):
+            return  # written in the instance's own entry of the map it iterates
+        self.instance.set_scalar(body, item.name, live)
+
+    def instance_block(self, body: Body, block: Block, steps: list[str], state: Any, live: Any) -> None:
+        """A nested block of one instance: its arguments, or the whole block gone or new there."""
+        assert self.instance is not None
+        where = f"{self.drift.address}.{'.'.join(steps)}"
+        if block.set_nested:
+            raise Declined(f"{where}: rules give one instance its own blocks only for list blocks")
+        configured = self.editor.nested(body, block.name)
+        index = int(steps[1]) if len(steps) > 1 and steps[1].isdigit() else None
+        if len(steps) > 2 and index is not None and index < len(configured):
+            child = self.editor.child(body, configured[index], index)
+            self.instance_change(child, block.items, steps[2:], state, live)
+            return
+        if len(steps) == 1:
+            if state is None and isinstance(self.state_values.get(block.name), list):
+                state = self.state_values[block.name]
+            before, after = _elements(state), _elements(live)
+        elif len(steps) == 2 and index is not None:
+            before = [state] if isinstance(state, dict) else []
+            after = [live] if isinstance(live, dict) else []
         else:
-            assert self.instance is not None  # only called for one instance
-            self.instance.set_scalar(item.name, live)
+            raise Declined(f"{where} is not a block path")
+        if before and not after and len(configured) == 1 and index in (None, 0):
+            self.instance.drop_block(body, configured[0])
+        elif after and not before and not configured and len(after) == 1:
+            self.instance.add_block(body, block, after[0])
+        elif before and len(before) == len(after) == len(configured) and index is None:
+            for i, (nested, old, new) in enumerate(zip(configured, before, after, strict=True)):
+                child = self.editor.child(body, nested, i)
+                for change in compare(block.items, old, new):
+                    steps = change.path.split(".")
+                    self.instance_change(child, block.items, steps, change.state, change.live)
+        else:
+            raise Declined(
+                f"{where}: rules give one instance its own {block.name} blocks only when one is written "
+                f"(literally) and it is gone, or none is and one appeared; {len(configured)} are written"
+            )
 
     def map_change(self, body: Body, attr: Attr, key: str | None, state: Any, live: Any) -> None:
         slot = self.maps.setdefault((body.file, body.open, attr.name), (body, attr, {}))[2]

@@ -2,8 +2,12 @@
 
 ``terraform plan -generate-config-out`` writes every attribute it read, nulls and defaults included, and
 ids as literals. What a person would keep: attributes they can set that differ from the default, and
-references to resources already managed here (``azurerm_resource_group.main.name``,
-``azurerm_subnet.web.id``) instead of literal names and ids, so Terraform knows the order and the graph.
+references to resources already managed here instead of literals that equal their attributes, so
+Terraform knows the order and the graph: ids (``azurerm_subnet.web.id``), names where the argument says
+what it names (``resource_group_name = azurerm_resource_group.main.name``, ``virtual_network_name``), the
+location of the managed resource group the resource is in (``azurerm_resource_group.main.location``), and
+an endpoint that exactly one managed attribute holds (``primary_blob_endpoint``). A value two managed
+resources could be meant by stays a literal.
 """
 
 from __future__ import annotations
@@ -14,19 +18,22 @@ from pathlib import Path
 from typing import Any
 
 from providers.azure.mapping import MAPPINGS
-from providers.azure.mapping.schema import Attr, Block, Item
+from providers.azure.mapping.schema import Attr, Block, Item, location_key
 from reconciler.propose.edits.body import writable
 from reconciler.propose.edits.patch import Decline, Declined, Patch
 from reconciler.propose.edits.text import Nested, ScanError, body_items
 from reconciler.propose.edits.values import format_arguments, parse_literal, scalar
 from reconciler.workspace import Configuration
-from reconciler.workspace.addresses import quote
+from reconciler.workspace.addresses import parse_address, quote
 from state.proposal import FileEdit
 from state.report import Drift
 
 IMPORTED_FILE = "imported.tf"
 _GENERATED_FROM = re.compile(r'#\s*__generated__ by Terraform from "([^"]*)"\s*\n')
 _GROUP = re.compile(r"^(/subscriptions/[^/]+/resourcegroups/[^/]+)", re.I)
+
+#: managed resource address → its attributes in state
+Managed = Mapping[str, Mapping[str, Any]]
 
 
 def import_block(address: str, resource_id: str) -> str:
@@ -38,16 +45,17 @@ def import_unmanaged(
     configuration: Configuration,
     drift: Drift,
     generated: str,
-    managed_ids: Mapping[str, str],
+    managed: Managed,
     root: Path,
 ) -> list[FileEdit] | Decline:
     """``imported.tf`` (new, or appended to) with the import block and the cleaned resource block.
 
     ``generated`` is the text ``-generate-config-out`` wrote for an ``import {}`` of ``drift``'s
-    resource; ``managed_ids`` maps lowercase ARM ids of managed resources to their addresses.
+    resource; ``managed`` maps the addresses of managed resources to their attributes in state
+    (sensitive ones left out).
     """
     try:
-        text = cleaned(configuration, drift, generated, managed_ids)
+        text = cleaned(configuration, drift, generated, managed)
     except Declined as e:
         return Decline(e.reason)
     except ScanError as e:
@@ -66,9 +74,7 @@ def import_unmanaged(
         return Decline(e.reason)
 
 
-def cleaned(
-    configuration: Configuration, drift: Drift, generated: str, managed_ids: Mapping[str, str]
-) -> str:
+def cleaned(configuration: Configuration, drift: Drift, generated: str, managed: Managed) -> str:
     """The import block and the resource block, as a user would write them."""
     if drift.kind != "unmanaged":
         raise Declined(f"only unmanaged resources are imported, not {drift.kind} ones")
@@ -78,7 +84,7 @@ def cleaned(
     block = _generated_block(generated, drift)
     name = resource_name(configuration, drift)
     address = f"{drift.type}.{name}"
-    refs = _References(drift.resource_id, managed_ids)
+    refs = _References(drift.resource_id, managed)
     schema: tuple[Item, ...] = mapping.schema if mapping is not None else ()
     body = _body(generated, block, schema, refs, "  ")
     return f'{import_block(address, drift.resource_id)}\nresource "{drift.type}" "{name}" {{\n{body}}}\n'
@@ -119,28 +125,58 @@ def _generated_block(generated: str, drift: Drift) -> Nested:
 
 
 class _References:
-    """Literal names and ids of managed resources, and the references that replace them."""
+    """Literal values that equal a managed resource's attribute, and the references that replace them."""
 
-    def __init__(self, resource_id: str, managed_ids: Mapping[str, str]) -> None:
+    def __init__(self, resource_id: str, managed: Managed) -> None:
         # Only root-module resources can be referenced from the root module.
-        self.ids = {k.lower(): v for k, v in managed_ids.items() if not v.startswith("module.")}
+        self.values = {
+            address: values
+            for address, values in managed.items()
+            if not address.startswith(("module.", "data."))
+        }
+        self.ids = {str(v["id"]).lower(): a for a, v in self.values.items() if isinstance(v.get("id"), str)}
         group = _GROUP.match(resource_id)
         self.group_id = group.group(1).lower() if group else None
+        self.group = self.ids.get(self.group_id) if self.group_id else None
 
     def of(self, name: str, value: Any) -> str | None:
-        if name == "resource_group_name" and isinstance(value, str) and self.group_id:
-            prefix = self.group_id.rsplit("/", 1)[0]
-            address = self.ids.get(f"{prefix}/{value.lower()}")
-            if address is not None:
-                return f"{address}.name"
-        if isinstance(value, str) and value.lower().startswith("/subscriptions/"):
-            address = self.ids.get(value.lower())
-            return None if address is None else f"{address}.id"
         if isinstance(value, list) and value:
             parts = [self.of("", v) or scalar(v) for v in value]
             changed = any(self.of("", v) for v in value)
             return "[" + ", ".join(parts) + "]" if changed else None
+        if not isinstance(value, str) or not value:
+            return None
+        if value.lower().startswith("/subscriptions/"):
+            address = self.ids.get(value.lower())
+            return None if address is None else f"{address}.id"
+        if name == "location" and self.group is not None:
+            here = self.values[self.group].get("location")
+            return f"{self.group}.location" if location_key(here) == location_key(value) else None
+        if name.endswith("_name"):
+            return self._name(name.removesuffix("_name"), value)
+        if "://" in value:
+            found = [(a, k) for a, v in self.values.items() for k, x in v.items() if x == value and k != "id"]
+            return f"{found[0][0]}.{found[0][1]}" if len(found) == 1 else None
         return None
+
+    def _name(self, kind: str, value: str) -> str | None:
+        """The one managed ``azurerm_<kind>`` named ``value`` in the resource's group (or the group)."""
+        found = [
+            address
+            for address, values in self.values.items()
+            if parse_address(address).type == f"azurerm_{kind}"
+            and str(values.get("name", "")).lower() == value.lower()
+            and self._in_group(str(values.get("id", "")), kind == "resource_group")
+        ]
+        return f"{found[0]}.name" if len(found) == 1 else None
+
+    def _in_group(self, resource_id: str, is_group: bool) -> bool:
+        if self.group_id is None:
+            return False
+        if is_group:
+            # Groups are named per subscription: the same subscription is what counts.
+            return resource_id.lower().rsplit("/", 1)[0] == self.group_id.rsplit("/", 1)[0]
+        return resource_id.lower().startswith(self.group_id + "/")
 
 
 def _body(text: str, block: Nested, schema: tuple[Item, ...], refs: _References, indent: str) -> str:

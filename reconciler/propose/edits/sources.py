@@ -3,7 +3,8 @@
 A resource argument ``size = var.vm_size`` takes its value from the winning ``terraform.tfvars`` /
 ``*.auto.tfvars`` entry, else from the variable's default; in a module, from the calling block's argument.
 ``local.y`` takes it from the local's expression. Each hop must be used only by what is being codified:
-a variable that other resources read would change them too, and the rules decline rather than do that.
+a variable that other resources read would change them too. Then :class:`Shared` is raised, and the
+caller writes the live value on the drifted resource itself (see :mod:`.body` and :mod:`.maps`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,18 @@ _MAX_HOPS = 8
 Owner = tuple[str, int, int]
 
 
+class Shared(Declined):
+    """The value comes from a variable or local that something else reads too."""
+
+
+class Reader(NamedTuple):
+    """Where a module's code reads ``var.x`` / ``local.y``, and the construct written there."""
+
+    file: str
+    line: int
+    user: str | None  # a resource, local or module call address; None for outputs and variables
+
+
 class Site(NamedTuple):
     """An expression's place in a file: ``[start, end)`` of ``file``'s text."""
 
@@ -52,11 +65,11 @@ class Sources:
     ) -> tuple[Site, frozenset[Owner]]:
         """Where the literal is written that ``site``'s expression takes its value from, and who reads it.
 
-        With ``want_map``, an object constructor (``{ owner = var.owner }``) is as good as a literal: its
-        entries are edited one by one.
+        With ``want_map``, an object constructor (``{ owner = var.owner }``) or a ``merge(...)`` is as good
+        as a literal: its entries are edited one by one (see :mod:`.maps`).
         """
         expr = self.patch.text(site.file)[site.start : site.end]
-        if parse_literal(expr) is not None or (want_map and expr.startswith("{")):
+        if parse_literal(expr) is not None or (want_map and expr.startswith(("{", "merge("))):
             self.check_editable(site)
             return site, owners
         ref = _REFERENCE.fullmatch(expr.strip())
@@ -140,20 +153,27 @@ class Sources:
     def check_unshared(
         self, kind: str, name: str, module_path: tuple[str, ...], owners: frozenset[Owner]
     ) -> None:
-        """Raise :class:`Declined` when something outside ``owners`` reads ``var.name`` / ``local.name``."""
+        """Raise :class:`Shared` when something outside ``owners`` reads ``var.name`` / ``local.name``."""
+        for reader in self.readers(kind, name, module_path):
+            if reader.user is None or any(
+                o[0] == reader.file and o[1] <= reader.line <= o[2] for o in owners
+            ):
+                continue
+            raise Shared(
+                f"{kind}.{name} is also read by {reader.user} ({reader.file}:{reader.line}); "
+                "editing it would change that too"
+            )
+
+    def readers(self, kind: str, name: str, module_path: tuple[str, ...]) -> list[Reader]:
+        """Every place the module at ``module_path`` reads ``var.name`` / ``local.name`` (not comments)."""
         pattern = re.compile(rf"(?<![\w.-]){kind}\.{re.escape(name)}(?![\w-])")
+        out = []
         for file in self.module_files(module_path):
             code = blank_comments(self.patch.text(file))
             for hit in pattern.finditer(code):
                 line = line_number(code, hit.start())
-                if any(o[0] == file and o[1] <= line <= o[2] for o in owners):
-                    continue
-                user = self.user_at(module_path, file, line)
-                if user is not None:
-                    raise Declined(
-                        f"{kind}.{name} is also read by {user} ({file}:{line}); "
-                        "editing it would change that too"
-                    )
+                out.append(Reader(file, line, self.user_at(module_path, file, line)))
+        return out
 
     def user_at(self, module_path: tuple[str, ...], file: str, line: int) -> str | None:
         """The resource, local or module call written at ``file:line`` (outputs and variables are not)."""

@@ -27,6 +27,6 @@ def test_demo_applies_drifts_reports_and_cleans_up(
     grown = next(i for i, line in enumerate(lines) if "disk_size_gb" in line)
     assert "by alice@contoso.com" in lines[grown + 2] and "via portal" in lines[grown + 3]
     assert "terraform plan: the next apply would undo exactly these resources" in out
-    assert "reconcile propose: 4 of 5 changes codified" in out
+    assert "reconcile propose: 5 of 5 changes codified" in out
     assert '+  size                  = count.index == 1 ? "Standard_B2s" : var.vm_size' in out
     assert "terraform destroy: 24 resources destroyed" in out

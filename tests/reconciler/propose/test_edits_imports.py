@@ -88,12 +88,14 @@ def test_import_block() -> None:
 
 def test_nulls_defaults_and_computed_values_go_and_the_group_becomes_a_reference(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(MAIN)
-    managed = {GROUP.lower(): "azurerm_resource_group.main"}
+    managed = {"azurerm_resource_group.main": {"id": GROUP, "name": "demo-rg", "location": "westeurope"}}
     edits = import_unmanaged(load_config(tmp_path), unmanaged(PIP), GENERATED, managed, tmp_path)
     assert not isinstance(edits, Decline), edits
     [edit] = edits
     assert (edit.path, edit.before) == ("imported.tf", "")
-    assert edit.after == import_block("azurerm_public_ip.pip_hotfix", PIP) + "\n" + CLEANED
+    assert edit.after == import_block("azurerm_public_ip.pip_hotfix", PIP) + "\n" + CLEANED.replace(
+        '  location            = "westeurope"', "  location            = azurerm_resource_group.main.location"
+    )
     (tmp_path / "imported.tf").write_text(edit.after)
     assert load_config(tmp_path).block_for("azurerm_public_ip.pip_hotfix") is not None
 
@@ -136,16 +138,21 @@ resource "azurerm_linux_virtual_machine" "vm" {{
     storage_account_type      = "Standard_LRS"
     write_accelerator_enabled = false
   }}
+  boot_diagnostics {{
+    storage_account_uri = "https://demodiag.blob.core.windows.net/"
+  }}
   timeouts {{
     create = null
   }}
 }}
 """
     (tmp_path / "main.tf").write_text(MAIN)
+    blob = "https://demodiag.blob.core.windows.net/"
     managed = {
-        NIC.lower(): "azurerm_network_interface.web[0]",
-        f"{NIC}-2".lower(): "module.net.azurerm_network_interface.this",
-        GROUP.lower(): "azurerm_resource_group.main",
+        "azurerm_storage_account.diagnostics": {"id": f"{GROUP}/p/demodiag", "primary_blob_endpoint": blob},
+        "azurerm_network_interface.web[0]": {"id": NIC},
+        "module.net.azurerm_network_interface.this": {"id": f"{NIC}-2"},
+        "azurerm_resource_group.main": {"id": GROUP, "name": "demo-rg", "location": "northeurope"},
     }
     vm = f"{GROUP}/providers/Microsoft.Compute/virtualMachines/web-9"
     edits = import_unmanaged(
@@ -167,8 +174,13 @@ resource "azurerm_linux_virtual_machine" "vm" {{
         '    name                 = "web-9-osdisk"\n'
         '    storage_account_type = "Standard_LRS"\n'
         "  }\n"
+        "\n"
+        "  boot_diagnostics {\n"
+        "    storage_account_uri = azurerm_storage_account.diagnostics.primary_blob_endpoint\n"
+        "  }\n"
         "}\n"
     )
+    # (the group is in northeurope: "westeurope" is not its location, and stays a literal)
 
 
 def test_generated_text_without_the_resource_is_declined(tmp_path: Path) -> None:
@@ -179,3 +191,44 @@ def test_generated_text_without_the_resource_is_declined(tmp_path: Path) -> None
     assert result == Decline(
         f"the generated configuration holds 0 azurerm_network_interface blocks, none for {NIC}"
     )
+
+
+def test_names_of_managed_resources_become_references_when_one_is_meant(tmp_path: Path) -> None:
+    subnet = f"{GROUP}/providers/Microsoft.Network/virtualNetworks/demo-vnet/subnets/hotfix"
+    generated = """\
+resource "azurerm_subnet" "hotfix" {
+  address_prefixes     = ["10.0.9.0/24"]
+  name                 = "hotfix"
+  resource_group_name  = "demo-rg"
+  virtual_network_name = "demo-vnet"
+}
+"""
+    (tmp_path / "main.tf").write_text(MAIN)
+    managed = {
+        "azurerm_resource_group.main": {"id": GROUP, "name": "demo-rg", "location": "westeurope"},
+        "azurerm_virtual_network.main": {"id": f"{GROUP}/providers/x/demo-vnet", "name": "demo-vnet"},
+        # Same name, another group: not the one meant.
+        "azurerm_virtual_network.other": {
+            "id": f"{SUB}/resourceGroups/other-rg/p/x/demo-vnet",
+            "name": "demo-vnet",
+        },
+    }
+    edits = import_unmanaged(
+        load_config(tmp_path), unmanaged(subnet, "azurerm_subnet"), generated, managed, tmp_path
+    )
+    assert not isinstance(edits, Decline), edits
+    assert edits[0].after.split("\n\n", 1)[1] == (
+        'resource "azurerm_subnet" "hotfix" {\n'
+        '  address_prefixes     = ["10.0.9.0/24"]\n'
+        '  name                 = "hotfix"\n'
+        "  resource_group_name  = azurerm_resource_group.main.name\n"
+        "  virtual_network_name = azurerm_virtual_network.main.name\n"
+        "}\n"
+    )
+    # Two networks of that name in the group: the literal stays.
+    managed["azurerm_virtual_network.twin"] = {"id": f"{GROUP}/providers/y/demo-vnet", "name": "demo-vnet"}
+    edits = import_unmanaged(
+        load_config(tmp_path), unmanaged(subnet, "azurerm_subnet"), generated, managed, tmp_path
+    )
+    assert not isinstance(edits, Decline), edits
+    assert '  virtual_network_name = "demo-vnet"\n' in edits[0].after

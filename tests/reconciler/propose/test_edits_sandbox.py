@@ -184,10 +184,8 @@ resource "azurerm_subnet" "web" {
     (ws / "scratch_import.tf").unlink()
     (ws / "generated.tf").unlink()
 
-    state = cloud.state(ws)
-    managed = {v["id"].lower(): address for address, v in state.items()}
     drift = Drift("unmanaged", None, "azurerm_network_interface", nic)
-    edits = import_unmanaged(load_config(ws), drift, generated, managed, ws)
+    edits = import_unmanaged(load_config(ws), drift, generated, cloud.state(ws), ws)
     assert not isinstance(edits, Decline), edits
     [edit] = edits
     assert (edit.path, edit.before) == ("imported.tf", "")
@@ -198,7 +196,7 @@ resource "azurerm_subnet" "web" {
         "}\n"
         "\n"
         'resource "azurerm_network_interface" "nic_hotfix" {\n'
-        '  location            = "westeurope"\n'
+        "  location            = azurerm_resource_group.main.location\n"
         '  name                = "nic-hotfix"\n'
         "  resource_group_name = azurerm_resource_group.main.name\n"
         "  tags = {\n"

@@ -117,6 +117,20 @@ def test_failure_without_diagnostics_says_what_failed(tf: Terraform, tmp_path: P
     assert "missing.tfplan: no such file or directory" in info.value.message
 
 
+def test_fmt_rewrites_only_the_files_named(tf: Terraform, tmp_path: Path) -> None:
+    messy = 'variable "a" {\n  default = 1\n  type = number\n}\n'
+    project = _project(tmp_path / "proj", messy)
+    (project / "other.tf").write_text(messy)
+    (project / "values.tfvars").write_text("a = 1\nbbb = 2\n")
+    tf.fmt(project, [Path("main.tf"), Path("values.tfvars")])
+    assert (project / "main.tf").read_text() == messy.replace("type = number", "type    = number")
+    assert (project / "values.tfvars").read_text() == "a   = 1\nbbb = 2\n"
+    assert (project / "other.tf").read_text() == messy
+    (project / "main.tf").write_text('variable "a" {\n  default =\n}\n')
+    with pytest.raises(TerraformError, match=r"fmt failed in .*Error: Invalid expression"):
+        tf.fmt(project, [Path("main.tf")])
+
+
 def test_missing_cli_config_file_is_replaced_by_ours(tmp_path: Path) -> None:
     base = {**os.environ, "TF_CLI_CONFIG_FILE": str(tmp_path / "nowhere.rc")}
     with Terraform(EmbeddedEngine(), base_env=base) as tf:
