@@ -56,7 +56,7 @@ def compare(
             Change(dotted, MASK if secret else _at(state, path), MASK if secret else _at(live, path))
         )
     changes.sort(key=lambda c: c.path)
-    return [c for c in changes if not _ignored(c.path, ignore)]
+    return [c for c in changes if not ignored(c.path, ignore)]
 
 
 def _element_changes(
@@ -176,7 +176,8 @@ def _at(values: Any, path: Path) -> Any:
     return values
 
 
-def _ignored(dotted: str, patterns: Sequence[str]) -> bool:
+def ignored(dotted: str, patterns: Sequence[str]) -> bool:
+    """Whether one of the ignore globs matches an attribute path (or an attribute above it)."""
     for pattern in patterns:
         if pattern == "*" or dotted == pattern or dotted.startswith((pattern + ".", pattern + "[")):
             return True
