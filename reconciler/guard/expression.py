@@ -70,7 +70,7 @@ class Evaluator:
     def value(self, raw: Any, scope: Scope, hops: int = 0) -> Any:
         """``raw`` with every expression evaluated, or replaced by :class:`Unknown` where it cannot be."""
         if isinstance(raw, str):
-            return self._string(raw, scope, hops) if "${" in raw else raw
+            return self._string(raw, scope, hops) if "${" in raw or "%{" in raw else raw
         if isinstance(raw, list):
             return [self.value(item, scope, hops) for item in raw]
         if isinstance(raw, dict):
