@@ -54,7 +54,9 @@ def target(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}/…" if parts.scheme else "(not a URL)"
+    if not parts.scheme:
+        return "(not a URL)"
+    return f"{parts.scheme}://{host}{port}/…" if host else f"{parts.scheme}:…"
 
 
 def deliver(

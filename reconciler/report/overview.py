@@ -14,7 +14,7 @@ from reconciler.report import markdown, sarif, table
 from reconciler.report.combined import CombinedReport, WorkspaceRun
 from reconciler.report.text import visible
 
-_STATE = {0: "in sync", 1: "incomplete", 2: "drift"}
+_STATE = {0: "in sync", 2: "drifted", 1: "incomplete"}
 
 
 def render_table(report: CombinedReport, *, color: bool = False, width: int = 120) -> str:
