@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from providers.azure.mapping.schema import Attr, Block, Item, Kind
 from reconciler.guard.expression import ABSENT, Absent, Unknown, contains_unknown, step_into
-from state.report import MASK
+from state.report import masked
 
 Outcome = Literal["same", "differs", "unknown"]
 
@@ -78,7 +78,7 @@ def configured_at(
 
 def compare(configured: Any, live: Any, item: Item | None) -> Outcome:
     """Whether ``configured`` (evaluated, possibly with unknown parts) is ``live`` once normalized."""
-    if _masked(live):
+    if masked(live):
         return "unknown"
     if isinstance(configured, Unknown):
         return "unknown"
@@ -211,13 +211,3 @@ def _loose(value: Any) -> Any:
 
 def _empty(value: Any) -> bool:
     return value is None or isinstance(value, Absent) or value in ("", [], {})
-
-
-def _masked(value: Any) -> bool:
-    if value == MASK:
-        return True
-    if isinstance(value, dict):
-        return any(_masked(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_masked(v) for v in value)
-    return False
