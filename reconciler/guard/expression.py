@@ -142,6 +142,8 @@ class Evaluator:
         var = self.config.variable(name, scope.module_path)
         if var is None:
             return Unknown(f"var.{name}")
+        if var.sensitive:
+            return Unknown(f"var.{name} (sensitive)")  # a secret is never read, let alone shown
         if scope.module:
             call = module_call(self.config, scope.module_path)
             if call is not None and name in call.body:

@@ -21,13 +21,14 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
 from providers.azure.mapping import MAPPINGS
+from providers.azure.mapping.schema import Attr
 from reconciler.drift.compare import ignored
 from reconciler.drift.ignore import IgnoreRule, patterns
 from reconciler.guard.codified import Outcome, compare, configured_at, path_steps
 from reconciler.guard.expression import Absent, Evaluator, Scope, Unknown, first_unknown
 from reconciler.guard.inputs import inputs
 from reconciler.workspace import ConfigBlock, Configuration, parse_address
-from state.report import Change, Drift
+from state.report import MASK, Change, Drift, masked
 
 Verdict = Literal["blocked", "stale", "untouched", "allowed", "codified", "ignored"]
 #: the verdicts that are problems (blocking or warned about)
@@ -109,7 +110,9 @@ def _attributes(
             body[top] = evaluator.value(block.body[top], scope)
         configured, item = configured_at(body, change.path, schema)
         outcome = compare(configured, change.live, item)
-        out.append(Attribute(change, outcome, _shown(configured), _note(outcome, configured, evaluator.via)))
+        secret = masked(change.live) or masked(change.state) or (isinstance(item, Attr) and item.sensitive)
+        shown = MASK if secret and not isinstance(configured, Absent) else _shown(configured)
+        out.append(Attribute(change, outcome, shown, _note(outcome, configured, evaluator.via)))
     return tuple(out)
 
 

@@ -102,3 +102,15 @@ def test_count_index_without_an_instance_key_is_unknown(tmp_path: Path) -> None:
     assert block is not None
     name = Evaluator(config, {}).value(block.body["name"], Scope((), None))
     assert isinstance(name, Unknown) and not isinstance(name, Absent)
+
+
+def test_a_sensitive_variable_is_never_read(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "pw" {\n  type      = string\n  sensitive = true\n}\n'
+        'resource "azurerm_linux_virtual_machine" "vm" {\n  admin_password = var.pw\n}\n'
+    )
+    (tmp_path / "terraform.tfvars").write_text('pw = "hunter2"\n')
+    config = load_config(tmp_path)
+    assert _attr(config, "azurerm_linux_virtual_machine.vm", "admin_password") == Unknown(
+        "var.pw (sensitive)"
+    )
