@@ -29,6 +29,7 @@ from reconciler.report.text import attribution_text, shorten_pair, source_text, 
 from state.report import drift_to_json, rfc3339
 
 VALUE_LIMIT = 48
+WARN_LIMIT = 10  # drift lines per workspace that a passing commit shows
 
 
 def render_text(result: CheckResult) -> str:
@@ -48,22 +49,28 @@ def _text(result: CheckResult) -> Iterator[str]:
             yield from _finding(w, finding, "✗")
         yield ""
         yield from _remedies(blocked)
-    shown_warning = False
+    if blocked and (result.warnings or any(w.warnings or _open(w) for w in result.workspaces)):
+        yield ""
     for w in result.workspaces:
+        warned = [f for f in w.findings if f.verdict in ("untouched", "stale")]
+        for finding in warned[:WARN_LIMIT]:
+            why = "not touched by this commit" if finding.verdict == "untouched" else "from a stale scan"
+            yield f"! {_name(w)}: drift {why}: {_one_line(finding)}"
+        if len(warned) > WARN_LIMIT:
+            more = len(warned) - WARN_LIMIT
+            yield f"! {_name(w)}: and {more} more drifted resources ('reconcile history' shows them all)"
         for finding in w.findings:
-            if finding.verdict in ("untouched", "stale"):
-                if not shown_warning and blocked:
-                    yield ""
-                shown_warning = True
-                why = "not touched by this commit" if finding.verdict == "untouched" else "from a stale scan"
-                yield f"! {_name(w)}: drift {why}: {_one_line(finding)}"
-            elif finding.verdict == "allowed":
+            if finding.verdict == "allowed":
                 address = visible(finding.drift.address or "")
                 yield f"  {_name(w)}: {address}: allowed to be reverted (--allow-revert)"
         for warning in w.warnings:
             yield f"! {visible(warning)}"
     for warning in result.warnings:
         yield f"! {visible(warning)}"
+
+
+def _open(w: WorkspaceCheck) -> bool:
+    return any(f.verdict in ("untouched", "stale", "allowed") for f in w.findings)
 
 
 def _finding(w: WorkspaceCheck, finding: Finding, mark: str) -> Iterator[str]:
