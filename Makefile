@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/drift_scale.py
 	$(BIN)/python benchmarks/proposals.py
 	$(BIN)/python benchmarks/apply.py
+	$(BIN)/python benchmarks/check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -98,6 +98,17 @@ class ScanReport(NamedTuple):
         return 2 if self.drifts else 0
 
 
+def masked(value: Any) -> bool:
+    """Whether a value is, or holds, a masked secret (:data:`MASK`)."""
+    if value == MASK:
+        return True
+    if isinstance(value, dict):
+        return any(masked(v) for v in value.values())
+    if isinstance(value, list):
+        return any(masked(v) for v in value)
+    return False
+
+
 def rfc3339(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 

@@ -53,9 +53,13 @@ class WorkspaceLock:
         timeout: float,
         notify: Callable[[str], None] = lambda line: None,
         clock: Callable[[], datetime],
+        key: str | None = None,
     ) -> None:
         self.store = store
         self.workspace = workspace
+        # Where the lock lives in the store: the workspace itself for applies; another key for a lock of
+        # another purpose (a cron run's scan lock), which must not keep applies out.
+        self.key = workspace if key is None else key
         self.me = me
         self.timeout = timeout
         self.notify = notify
@@ -75,7 +79,7 @@ class WorkspaceLock:
         deadline = time.monotonic() + max(0.0, self.timeout)
         waiting = False
         while True:
-            held = self.store.try_lock(self.workspace, self.token, self.me)
+            held = self.store.try_lock(self.key, self.token, self.me)
             if held.token == self.token:
                 break
             why = held.stale(self.clock(), self.me.host)
@@ -86,7 +90,7 @@ class WorkspaceLock:
                 raise LockHeldError(
                     f"{self.workspace}: locked by {held.describe()}"
                     + (f"; waited {self.timeout:g} s" if self.timeout > 0 else "")
-                    + " (see 'reconcile lock status')"
+                    + (" (see 'reconcile lock status')" if self.key == self.workspace else "")
                 )
             if not waiting:
                 self.notify(f"waiting up to {self.timeout:g} s for the lock held by {held.describe()}")
@@ -102,12 +106,12 @@ class WorkspaceLock:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self.store.unlock(self.workspace, self.token)
+        self.store.unlock(self.key, self.token)
 
     def _break(self, held: Lock, why: str) -> None:
         # Delete exactly the lock we judged stale: if its holder came back to life and took a new
         # token, or someone else broke it first, the compare-and-delete does nothing.
-        if not self.store.unlock(self.workspace, held.token):
+        if not self.store.unlock(self.key, held.token):
             return
         self.broken.append(held)
         self.notify(f"broke the stale lock of {held.describe()}: {why}")
@@ -123,6 +127,6 @@ class WorkspaceLock:
 
     def _beat(self) -> None:
         while not self._stop.wait(HEARTBEAT.total_seconds()):
-            if not self.store.heartbeat(self.workspace, self.token):
+            if not self.store.heartbeat(self.key, self.token):
                 self._lost.set()
                 return

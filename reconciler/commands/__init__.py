@@ -13,6 +13,7 @@ from typing import Protocol, cast
 from reconciler.commands import (
     apply,
     audit,
+    check,
     demo,
     drift,
     history,
@@ -39,6 +40,7 @@ def _command(module: ModuleType) -> Command:
 COMMANDS: dict[str, Command] = {
     "apply": _command(apply),
     "audit": _command(audit),
+    "check": _command(check),
     "demo": _command(demo),
     "drift": _command(drift),
     "history": _command(history),

@@ -177,6 +177,7 @@ def _at(values: Any, path: Path) -> Any:
 
 
 def ignored(dotted: str, patterns: Sequence[str]) -> bool:
+    """Whether one of the ignore globs matches an attribute path (or an attribute above it)."""
     for pattern in patterns:
         if pattern == "*" or dotted == pattern or dotted.startswith((pattern + ".", pattern + "[")):
             return True

@@ -6,7 +6,9 @@ renderers are pure: they never read the cloud or the disk, so the command decide
 
 from __future__ import annotations
 
-from reconciler.report import json_format, markdown, sarif, table
+from reconciler.report import json_format, markdown, overview, sarif, table
+from reconciler.report.combined import CombinedReport
+from reconciler.report.combined import render_json as combined_json
 from state.report import ScanReport
 
 FORMATS: tuple[str, ...] = ("table", "json", "markdown", "sarif")
@@ -35,4 +37,19 @@ def render(
         return markdown.render(report, link_base=link_base)
     if fmt == "sarif":
         return sarif.render(report, anchor=anchor)
+    raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def render_combined(
+    report: CombinedReport, fmt: str, *, color: bool = False, width: int = 120, link_base: str | None = None
+) -> str:
+    """A combined report (``reconcile drift --all``) in format ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "table":
+        return overview.render_table(report, color=color, width=width)
+    if fmt == "json":
+        return combined_json(report)
+    if fmt == "markdown":
+        return overview.render_markdown(report, link_base=link_base)
+    if fmt == "sarif":
+        return overview.render_sarif(report)
     raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")

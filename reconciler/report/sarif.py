@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 from collections import Counter
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from reconciler.report.delta import identity
 from reconciler.report.text import attribution_text, shorten_pair, subject, tool_version, value_text
 from state.report import KINDS, Drift, Kind, ScanReport, rfc3339
 
@@ -90,9 +92,33 @@ def render(report: ScanReport, *, anchor: str | None = None) -> str:
     scanning rejects a whole upload when any result lacks a file location. Their resource id is in the
     logical location either way.
     """
+    return log([run_of(report, anchor=anchor)])
+
+
+def log(runs: list[dict[str, Any]]) -> str:
+    """A SARIF 2.1.0 log of ``runs``."""
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": runs}, indent=2) + "\n"
+
+
+def run_of(
+    report: ScanReport,
+    *,
+    anchor: str | None = None,
+    root: Path | None = None,
+    category: str | None = None,
+) -> dict[str, Any]:
+    """One SARIF run. With ``root`` (a directory above the workspace), file URIs are relative to it
+    rather than to the workspace; ``category`` keeps the runs of several workspaces in one log apart
+    (code scanning refuses two runs of one tool and category in an upload)."""
     anchor = anchor if anchor is not None else _default_anchor(report)
     run: dict[str, Any] = {"tool": {"driver": _driver()}}
+    if category is not None:
+        run["automationDetails"] = {"id": f"{category}/"}
     workspace = Path(report.workspace)
+    prefix = ""
+    if root is not None and workspace.is_absolute():
+        prefix = workspace.relative_to(root).as_posix() + "/" if workspace != root else ""
+        workspace = root
     if workspace.is_absolute():  # otherwise the consumer resolves %SRCROOT% (GitHub: the checkout)
         run["originalUriBaseIds"] = {SRCROOT: {"uri": workspace.as_uri().rstrip("/") + "/"}}
     run["invocations"] = [
@@ -102,16 +128,15 @@ def render(report: ScanReport, *, anchor: str | None = None) -> str:
             "toolExecutionNotifications": [{"level": "error", "message": {"text": e}} for e in report.errors],
         }
     ]
-    run["results"] = [_result(d, anchor) for d in report.drifts]
+    run["results"] = [_result(d, anchor, prefix) for d in report.drifts]
     run["properties"] = {"scanId": report.scan_id, "summary": report.summary._asdict()}
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+    return run
 
 
 def fingerprint(drift: Drift) -> str:
     """Stable across scans for the same drift: kind, what it is about, and which attributes."""
     # ARM ids are case-insensitive and APIs vary their casing; addresses are Terraform's and exact.
-    identity = drift.address or drift.resource_id.lower()
-    payload = json.dumps([drift.kind, identity, sorted(c.path for c in drift.changes)])
+    payload = json.dumps([drift.kind, identity(drift), sorted(c.path for c in drift.changes)])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -149,12 +174,12 @@ def _homepage() -> str | None:
     return next((u for u in candidates if u.startswith(("https://", "http://"))), None)
 
 
-def _result(drift: Drift, anchor: str | None) -> dict[str, Any]:
+def _result(drift: Drift, anchor: str | None, prefix: str = "") -> dict[str, Any]:
     location: dict[str, Any] = {}
     file, line = (drift.source.file, drift.source.line) if drift.source else (anchor, 1)
     if file is not None:
         location["physicalLocation"] = {
-            "artifactLocation": {"uri": _uri(file), "uriBaseId": SRCROOT},
+            "artifactLocation": {"uri": _uri(posixpath.normpath(prefix + file)), "uriBaseId": SRCROOT},
             "region": {"startLine": max(line, 1)},
         }
     location["logicalLocations"] = [

@@ -137,6 +137,7 @@ def _fleet_module(e: Applied) -> set[tuple[Any, ...]]:
 
 CHANGES: dict[str, Callable[[Applied], set[tuple[Any, ...]]] | None] = {
     "azure-vm": None,  # its out-of-band changes: tests/reconciler/drift/test_scan.py
+    "azure-fleet": None,  # its out-of-band changes: tests/reconciler/propose/test_propose.py
     "network-rules": _network_rules,
     "route-nat": _route_nat,
     "lb-availability-set": _lb_availability_set,

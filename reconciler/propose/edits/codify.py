@@ -29,7 +29,7 @@ from reconciler.propose.edits.text import Nested, ScanError, block_at, indent_of
 from reconciler.propose.edits.values import parse_literal
 from reconciler.workspace import ConfigBlock, Configuration
 from state.proposal import FileEdit
-from state.report import MASK, Change, Drift
+from state.report import Change, Drift, masked
 
 
 def codify(
@@ -86,7 +86,7 @@ class _Codify:
             frozenset({(block.file, block.line, block.end_line)}),
         )
         for change in whole_sets(mapping.schema, drift.changes, self.state_values):
-            if _masked(change.state) or _masked(change.live):
+            if masked(change.state) or masked(change.live):
                 raise Declined(f"{drift.address}.{change.path} is sensitive; rules do not write secrets")
             if block.ignore_changes == "all" or any(
                 change.path == p or change.path.startswith(p + ".") for p in block.ignore_changes
@@ -260,7 +260,7 @@ class _Codify:
     def element(self, body: Body, block: Block, before: dict[str, Any], after: dict[str, Any]) -> None:
         """Edit one configured block from the state element it wrote to the live one."""
         for change in compare(block.items, before, after):
-            if _masked(change.live):
+            if masked(change.live):
                 raise Declined(f"{body.where}.{change.path} is sensitive; rules do not write secrets")
             self.walk(body, block.items, change.path.split("."), change.state, change.live)
 
@@ -399,13 +399,3 @@ def _matching(block: Block, elements: list[dict[str, Any]], element: dict[str, A
         if not keyed and not compare(block.items, other, element):
             return other
     return None
-
-
-def _masked(value: Any) -> bool:
-    if value == MASK:
-        return True
-    if isinstance(value, dict):
-        return any(_masked(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_masked(v) for v in value)
-    return False

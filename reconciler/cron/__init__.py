@@ -1,0 +1,1 @@
+"""``reconcile drift --all``: every listed workspace scanned on a schedule, one report, notifications."""

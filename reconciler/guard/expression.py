@@ -1,0 +1,271 @@
+"""What a configuration says, statically: literals, ``var.x``, ``local.y``, ``count.index``, templates.
+
+The pre-commit check must answer "does the staged configuration already say what the cloud now holds?"
+without Terraform (no plan, no cloud call, well under a second). Bodies arrive as the workspace loader
+gives them: literals as Python values, expressions as ``"${...}"`` text. What this module can follow is
+followed: a variable to its winning ``*.tfvars`` entry, a ``TF_VAR_`` variable or its default (in a
+module, to the calling block's argument), a local to its expression, ``count.index`` / ``each.key`` to the
+instance's key, and string templates made of those. Anything else (a function call, another resource's
+attribute, a conditional) is an :class:`Unknown` carrying its source text, so the caller can say so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from reconciler.workspace import Configuration, ModuleCall
+from reconciler.workspace.addresses import Key, ResourceAddress
+
+_MAX_HOPS = 8
+_REFERENCE = re.compile(r"(var|local|count|each)\.([A-Za-z_][\w-]*)")
+_STEP = re.compile(r'\s*(?:\.([A-Za-z_][\w-]*)|\[\s*(-?[0-9]+)\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\])')
+#: any var./local. reference inside an expression, for tracing what feeds a block
+REFERENCES = re.compile(r"(?<![\w.-])(var|local)\.([A-Za-z_][\w-]*)")
+
+
+class Unknown(NamedTuple):
+    """A value only Terraform can compute; ``expression`` is its source text (for messages)."""
+
+    expression: str
+
+
+@dataclass(frozen=True)
+class Absent:
+    """The configuration does not set this (its default, or nothing, applies)."""
+
+
+ABSENT = Absent()
+
+
+class Scope(NamedTuple):
+    """Where an expression is evaluated: a module instance, and the resource instance's key."""
+
+    module: tuple[tuple[str, Key | None], ...]  # (name, instance key) per module step
+    key: Key | None = None  # count.index / each.key of the resource instance, where known
+
+    @classmethod
+    def of(cls, address: ResourceAddress) -> Scope:
+        return cls(tuple((m.name, m.key) for m in address.module), address.key)
+
+    @property
+    def module_path(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.module)
+
+    def parent(self) -> Scope:
+        """The scope a module call's arguments are evaluated in: its caller, keyed by the call's key."""
+        return Scope(self.module[:-1], self.module[-1][1] if self.module else None)
+
+
+class Evaluator:
+    """Evaluates raw body values of one workspace's configuration; records where values came from."""
+
+    def __init__(self, config: Configuration, environ: Mapping[str, str]) -> None:
+        self.config = config
+        self.environ = environ
+        self.via: list[str] = []  # "var.vm_size = terraform.tfvars:4", in the order followed
+
+    def value(self, raw: Any, scope: Scope, hops: int = 0) -> Any:
+        """``raw`` with every expression evaluated, or replaced by :class:`Unknown` where it cannot be."""
+        if isinstance(raw, str):
+            return self._string(raw, scope, hops) if "${" in raw or "%{" in raw else raw
+        if isinstance(raw, list):
+            return [self.value(item, scope, hops) for item in raw]
+        if isinstance(raw, dict):
+            return {k: self.value(v, scope, hops) for k, v in raw.items()}
+        return raw
+
+    # -- templates and expressions --------------------------------------------------------------------
+
+    def _string(self, raw: str, scope: Scope, hops: int) -> Any:
+        parts = _template_parts(raw)
+        if parts is None:
+            return Unknown(raw)
+        if len(parts) == 1 and isinstance(parts[0], Interpolation):
+            return self.expression(parts[0].expression, scope, hops)
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = self.expression(part.expression, scope, hops)
+            if value is None or isinstance(value, Unknown | Absent | list | dict):
+                return Unknown(raw)
+            out.append(_as_text(value))
+        return "".join(out)
+
+    def expression(self, text: str, scope: Scope, hops: int = 0) -> Any:
+        """A reference with optional ``.attr`` / ``[index]`` steps; :class:`Unknown` for anything else."""
+        expr = text.strip()
+        head = _REFERENCE.match(expr)
+        if head is None or hops >= _MAX_HOPS:
+            return Unknown(expr)
+        kind, name = head.groups()
+        steps: list[str | int] = []
+        pos = head.end()
+        while pos < len(expr):
+            step = _STEP.match(expr, pos)
+            if step is None:
+                return Unknown(expr)
+            attr, index, key = step.groups()
+            steps.append(attr if attr is not None else int(index) if index is not None else _unquote(key))
+            pos = step.end()
+        value = self._reference(kind, name, scope, hops)
+        for s in steps:
+            value = step_into(value, s)
+        return Unknown(expr) if isinstance(value, Absent) else value
+
+    def _reference(self, kind: str, name: str, scope: Scope, hops: int) -> Any:
+        if kind == "count":
+            ok = name == "index" and isinstance(scope.key, int)
+            return scope.key if ok else Unknown(f"count.{name}")
+        if kind == "each":
+            ok = name == "key" and scope.key is not None
+            return scope.key if ok else Unknown(f"each.{name}")
+        if kind == "local":
+            return self._local(name, scope, hops)
+        return self.variable(name, scope, hops)
+
+    def _local(self, name: str, scope: Scope, hops: int) -> Any:
+        path = scope.module_path
+        local = next((x for x in self.config.locals if x.name == name and x.module_path == path), None)
+        if local is None:
+            return Unknown(f"local.{name}")
+        self.via.append(f"local.{name} = {local.file}:{local.line}")
+        # Locals cannot use count.index: they are evaluated once per module instance.
+        return self.value(local.value, scope._replace(key=None), hops + 1)
+
+    def variable(self, name: str, scope: Scope, hops: int = 0) -> Any:
+        """The value Terraform gives ``var.name`` in ``scope`` (without -var flags, which no file shows)."""
+        var = self.config.variable(name, scope.module_path)
+        if var is None:
+            return Unknown(f"var.{name}")
+        if var.sensitive:
+            return Unknown(f"var.{name} (sensitive)")  # a secret is never read, let alone shown
+        if scope.module:
+            call = module_call(self.config, scope.module_path)
+            if call is not None and name in call.body:
+                self.via.append(f"var.{name} = argument of {call.address} at {call.file}:{call.line}")
+                return self.value(call.body[name], scope.parent(), hops + 1)
+        else:
+            entry = self.config.tfvar(name)
+            if entry is not None:
+                self.via.append(f"var.{name} = {entry.file}:{entry.line}")
+                return self.value(entry.value, scope, hops + 1)
+            env = self.environ.get(f"TF_VAR_{name}")
+            if env is not None:
+                self.via.append(f"var.{name} = TF_VAR_{name}")
+                return env if var.type in (None, "string") else Unknown(f"TF_VAR_{name}")
+        if var.has_default:
+            line = var.default_span.line if var.default_span else var.line
+            self.via.append(f"var.{name} = its default, {var.file}:{line}")
+            return self.value(var.default, scope, hops + 1)
+        return Unknown(f"var.{name} (no value in any file)")
+
+
+def module_call(config: Configuration, module_path: tuple[str, ...]) -> ModuleCall | None:
+    """The ``module`` block that instantiates ``module_path``."""
+    return next(
+        (c for c in config.modules if c.module_path == module_path[:-1] and c.name == module_path[-1]), None
+    )
+
+
+def step_into(value: Any, step: str | int) -> Any:
+    """One step of a path into an evaluated value; :data:`ABSENT` when there is nothing there."""
+    if isinstance(value, Unknown | Absent):
+        return value
+    if isinstance(value, dict):
+        return value.get(str(step), ABSENT)
+    if isinstance(value, list) and isinstance(step, int):
+        return value[step] if 0 <= step < len(value) else ABSENT
+    return ABSENT
+
+
+def contains_unknown(value: Any) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    return False
+
+
+def first_unknown(value: Any) -> Unknown | None:
+    if isinstance(value, Unknown):
+        return value
+    items = value if isinstance(value, list) else value.values() if isinstance(value, dict) else ()
+    return next((u for u in map(first_unknown, items) if u is not None), None)
+
+
+# -- template parsing ---------------------------------------------------------------------------------
+
+
+class Interpolation(NamedTuple):
+    expression: str
+
+
+def _template_parts(text: str) -> list[str | Interpolation] | None:
+    """Literal text and ``${...}`` interpolations; None for directives (``%{``) or unbalanced braces."""
+    parts: list[str | Interpolation] = []
+    literal: list[str] = []
+    i = 0
+    while i < len(text):
+        if text.startswith("$${", i) or text.startswith("%%{", i):
+            literal.append(text[i] + "{")
+            i += 3
+            continue
+        if text.startswith("%{", i):
+            return None
+        if text.startswith("${", i):
+            end = _closing_brace(text, i + 2)
+            if end is None:
+                return None
+            if literal:
+                parts.append("".join(literal))
+                literal = []
+            parts.append(Interpolation(text[i + 2 : end]))
+            i = end + 1
+            continue
+        literal.append(text[i])
+        i += 1
+    if literal:
+        parts.append("".join(literal))
+    return parts
+
+
+def _closing_brace(text: str, start: int) -> int | None:
+    depth = 0
+    quote = False
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                quote = False
+        elif ch == '"':
+            quote = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return None
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _unquote(key: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)), key)
