@@ -17,7 +17,7 @@ answered with the help text and the reason.
 from __future__ import annotations
 
 import re
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, cast
 
 PREFIX = "/reconcile"
 Verb = Literal["plan", "apply", "revert", "rescan", "unlock", "help"]
@@ -28,20 +28,25 @@ MAX_ADDRESSES = 50
 _DIR = re.compile(r"^[A-Za-z0-9_.\-/]{1,200}$")
 _WORKSPACE = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 # A resource address: module path, type, name, an index or a quoted key ("web[0]", 'x["a-b"]').
-_ADDRESS = re.compile(
-    r'^[A-Za-z0-9_.\-]+(\[(\d+|"[A-Za-z0-9_.\-/ ]*")\])?(\.[A-Za-z0-9_\-]+(\[(\d+|"[A-Za-z0-9_.\-/ ]*")\])?)*$'
-)
+_KEY = r'(\[(\d+|"[A-Za-z0-9_.\-/ ]*")\])?'  # an index or a quoted key: web[0], x["a-b"]
+_ADDRESS = re.compile(rf"^[A-Za-z0-9_.\-]+{_KEY}(\.[A-Za-z0-9_\-]+{_KEY})*$")
 
-HELP = f"""\
-| command | what it does |
-|---|---|
-| `{PREFIX} plan [-d DIR \\| -w WORKSPACE]` | plan the pull request's head; takes the workspace's lock until the PR merges or closes |
-| `{PREFIX} apply [-d DIR \\| -w WORKSPACE]` | apply the plan (locked, verified, audited, rolled back on failure), then merge |
-| `{PREFIX} revert [-d DIR \\| -w WORKSPACE] [ADDRESS ...]` | put drifted resources back as the default branch says (no code change) |
-| `{PREFIX} rescan [-d DIR \\| -w WORKSPACE]` | scan again and update (or close) this pull request |
-| `{PREFIX} unlock [-d DIR \\| -w WORKSPACE]` | release this pull request's lock on the workspace |
-| `{PREFIX} help` | this table |
-"""
+_SCOPE = "[-d DIR \\| -w WORKSPACE]"
+_ROWS = (
+    (
+        f"plan {_SCOPE}",
+        "plan the pull request's head; takes the workspace's lock until the PR merges or closes",
+    ),
+    (f"apply {_SCOPE}", "apply that plan (locked, verified, audited, rolled back on failure), then merge"),
+    (
+        f"revert {_SCOPE} [ADDRESS ...]",
+        "put drifted resources back as the default branch says (no code change)",
+    ),
+    (f"rescan {_SCOPE}", "scan again and update (or close) this pull request"),
+    (f"unlock {_SCOPE}", "release this pull request's lock on the workspace"),
+    ("help", "this table"),
+)
+HELP = "| command | what it does |\n|---|---|\n" + "".join(f"| `{PREFIX} {c}` | {w} |\n" for c, w in _ROWS)
 
 
 class Command(NamedTuple):
@@ -65,9 +70,9 @@ def parse(comment: str) -> Command | Invalid | None:
         return Invalid(f"the command line is longer than {MAX_LINE} characters")
     if len(words) == 1:
         return Command("help")
-    verb = words[1]
-    if verb not in VERBS:
-        return Invalid(f"unknown command {_shown(verb)}")
+    if words[1] not in VERBS:
+        return Invalid(f"unknown command {_shown(words[1])}")
+    verb = cast(Verb, words[1])
     directory: str | None = None
     workspace: str | None = None
     addresses: list[str] = []
@@ -98,7 +103,7 @@ def parse(comment: str) -> Command | Invalid | None:
         return Invalid("give -d or -w, not both")
     if len(addresses) > MAX_ADDRESSES:
         return Invalid(f"more than {MAX_ADDRESSES} addresses")
-    return Command(verb, directory, workspace, tuple(dict.fromkeys(addresses)))  # type: ignore[arg-type]
+    return Command(verb, directory, workspace, tuple(dict.fromkeys(addresses)))
 
 
 def _shown(word: str) -> str:

@@ -19,6 +19,7 @@ from githubkit.exception import GitHubException, RequestFailed
 
 from hooks.bot.errors import ForgeError
 from hooks.bot.forge import PrState, PullRequest, Reaction
+from hooks.bot.settings import BotSettings
 
 MAX_COMMENT = 65_536  # GitHub refuses longer comment bodies (422)
 WRITE = ("admin", "maintain", "write")
@@ -199,11 +200,10 @@ class GitHubForge:
         except GitHubException as e:
             raise _error(what, e) from None
         except pydantic.ValidationError as e:
-            detail = e.errors()[0] if e.errors() else {}
-            where = ".".join(str(p) for p in detail.get("loc", ()))
-            raise ForgeError(
-                f"GitHub's answer to {what} is not what GitHub documents ({where}: {detail.get('msg')})"
-            ) from None
+            first = e.errors()[0] if e.errors() else None
+            where = ".".join(str(p) for p in first["loc"]) if first else ""
+            why = f"{where}: {first['msg']}" if first else "no detail"
+            raise ForgeError(f"GitHub's answer to {what} is not what GitHub documents ({why})") from None
 
 
 def _fork(repo: Any, repository: str) -> bool:
@@ -221,3 +221,7 @@ def _error(what: str, e: GitHubException) -> ForgeError:
         status = response.status_code
         return ForgeError(f"GitHub answered {status} to {what}: {message or 'no message'}", status=status)
     return ForgeError(f"GitHub could not be reached for {what}: {type(e).__name__}")
+
+
+def from_settings(settings: BotSettings) -> GitHubForge:
+    return GitHubForge(settings.repository, settings.require_token(), settings.api_url)
