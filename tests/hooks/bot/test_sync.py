@@ -1,4 +1,4 @@
-"""`reconcile bot sync` on the sandbox: one pull request per drifted workspace, kept in step with the drift."""
+"""`reconcile bot sync` on the sandbox: one pull request per drifted workspace, kept in step with it."""
 
 from __future__ import annotations
 
