@@ -9,10 +9,13 @@ a real bare repository, a fake GitHub over that remote, and the bot's webhook se
 
 from __future__ import annotations
 
+import os
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,12 +27,12 @@ from git_workspace import Workspace, cloud, ws
 from loopback import Loopback
 
 from hooks.bot.context import Bot, open_bot
-from hooks.bot.server import create_app
+from hooks.bot.server import MAX_BODY, create_app
 from hooks.bot.settings import load_settings
 from hooks.bot.sync import SyncReport, run_sync
 from state.bot import Job
 
-__all__ = ["SECRET", "Served", "World", "cloud", "world", "ws"]
+__all__ = ["SECRET", "Served", "World", "cloud", "light_world", "world", "ws"]
 
 SECRET = "whsec-test-0123456789"
 
@@ -63,12 +66,12 @@ class Served:
 
 
 class World:
-    def __init__(self, ws: Workspace, remote: BareRemote, github: FakeGitHub) -> None:
-        self.ws = ws
+    def __init__(self, root: Path, env: dict[str, str], remote: BareRemote, github: FakeGitHub) -> None:
+        self.root = root
         self.remote = remote
         self.github = github
         self.env = {
-            **ws.env,
+            **env,
             "RECONCILE_BOT_FORGE": "github",
             "RECONCILE_BOT_API_URL": github.url,
             "RECONCILE_BOT_REPOSITORY": github.repository,
@@ -78,14 +81,14 @@ class World:
         self.served: Served | None = None
 
     def bot(self) -> Bot:
-        return open_bot(load_settings(self.ws.root, self.env), self.env, log=lambda line: None)
+        return open_bot(load_settings(self.root, self.env), self.env, log=lambda line: None)
 
     def sync(self) -> SyncReport:
         return run_sync(self.bot(), ["."])
 
     @contextmanager
-    def serving(self, work: bool = True) -> Iterator[Served]:
-        with Served(create_app(self.bot(), work=work)) as served:
+    def serving(self, work: bool = True, max_body: int = MAX_BODY) -> Iterator[Served]:
+        with Served(create_app(self.bot(), work=work, max_body=max_body)) as served:
             self.served = served
             yield served
         self.served = None
@@ -112,15 +115,53 @@ class World:
                 assert time.monotonic() < deadline, f"the bot is still busy: {jobs}"
                 time.sleep(0.1)
 
+    def git(self, *args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=self.root, check=True, capture_output=True, text=True)
+        return done.stdout.strip()
 
-@pytest.fixture
-def world(ws: Workspace) -> Iterator[World]:
-    remote = BareRemote.create(ws.root.parent / "remote.git")
-    ws.git("remote", "add", "origin", str(remote.path))
-    ws.git("push", "-q", "origin", "main")
+    def push_pr(self, branch: str, file: str, text: str) -> int:
+        """A person's pull request: one commit changing ``file`` on a new branch from main."""
+        self.git("checkout", "-q", "-b", branch)
+        (self.root / file).write_text(text)
+        self.git("commit", "-qam", f"{branch}: change {file}")
+        self.git("push", "-q", "origin", f"HEAD:refs/heads/{branch}")
+        self.git("checkout", "-q", "main")
+        return self.bot().forge.open_pr(branch, "main", branch, "a person's change").number
+
+
+@contextmanager
+def _world(root: Path, env: dict[str, str]) -> Iterator[World]:
+    remote = BareRemote.create(root.parent / "remote.git")
+    subprocess.run(["git", "remote", "add", "origin", str(remote.path)], cwd=root, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=root, check=True)
     github = FakeGitHub(remote)
     github.grant("alice", "write")
     github.grant("mallory", "read")
     with Loopback(github) as server:
         github.url = server.url
-        yield World(ws, remote, github)
+        yield World(root, env, remote, github)
+
+
+@pytest.fixture
+def world(ws: Workspace) -> Iterator[World]:
+    """The workspace applied on the sandbox (git_workspace.CONFIG), with its forge."""
+    with _world(ws.root, ws.env) as w:
+        yield w
+
+
+@pytest.fixture
+def light_world(tmp_path: Path) -> Iterator[World]:
+    """A repository with no cloud behind it: for what runs no Terraform."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "main.tf").write_text("# nothing\n")
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("config", "user.name", "Pat"),
+        ("config", "user.email", "p@x.y"),
+    ):
+        subprocess.run(["git", *args], cwd=root, check=True)
+    subprocess.run(["git", "add", "."], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "first"], cwd=root, check=True)
+    with _world(root, dict(os.environ)) as w:
+        yield w

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from azure.mgmt.network import NetworkManagementClient
 from bot_world import World, cloud, world, ws
+from sandbox_cloud import Cloud
 
 from hooks.bot.locks import take
 from providers.azure import apps
@@ -18,16 +19,16 @@ from state.sqlite import SqliteStore
 __all__ = ["cloud", "world", "ws"]
 
 
-def _pips(world: World, upn: str, app: str) -> Any:
-    return client(NetworkManagementClient, world.ws.cloud.endpoint(upn=upn, appid=app)).public_ip_addresses
+def _pips(cloud: Cloud, upn: str, app: str) -> Any:
+    return client(NetworkManagementClient, cloud.endpoint(upn=upn, appid=app)).public_ip_addresses
 
 
 def _writes(world: World) -> list[tuple[str, str]]:
     return [r for r in world.github.requests if r[0] != "GET"]
 
 
-def test_drift_opens_one_pull_request_that_sync_keeps_in_step_and_closes(world: World) -> None:
-    pips = _pips(world, "alice@contoso.com", apps.AZURE_PORTAL)
+def test_drift_opens_one_pull_request_that_sync_keeps_in_step_and_closes(world: World, cloud: Cloud) -> None:
+    pips = _pips(cloud, "alice@contoso.com", apps.AZURE_PORTAL)
     pip = pips.get("rg-apply", "pip-a")
     pip.idle_timeout_in_minutes = 10
     pips.begin_create_or_update("rg-apply", "pip-a", pip).result()
@@ -45,7 +46,7 @@ def test_drift_opens_one_pull_request_that_sync_keeps_in_step_and_closes(world: 
     assert "idle_timeout_in_minutes = 10" in world.remote.files(head or "", "main.tf")
     assert "Reconcile-Fingerprint: " in world.remote.message(head or "")
     assert world.github.labels[1] == ["reconcile", "drift"]
-    assert world.ws.git("status", "--porcelain") == ""  # the bot's own clone is untouched
+    assert world.git("status", "--porcelain") == ""  # the bot's own clone is untouched
 
     # The same drift again: nothing is written anywhere.
     writes = len(_writes(world))
@@ -78,8 +79,10 @@ def test_drift_opens_one_pull_request_that_sync_keeps_in_step_and_closes(world: 
     assert [w.action for w in world.sync().workspaces] == ["in_sync"]
 
 
-def test_a_deletion_only_a_revert_can_fix_gets_a_pull_request_that_says_so(world: World) -> None:
-    _pips(world, "bob@contoso.com", apps.AZURE_CLI).begin_delete("rg-apply", "pip-b").result()
+def test_a_deletion_only_a_revert_can_fix_gets_a_pull_request_that_says_so(
+    world: World, cloud: Cloud
+) -> None:
+    _pips(cloud, "bob@contoso.com", apps.AZURE_CLI).begin_delete("rg-apply", "pip-b").result()
     [result] = world.sync().workspaces
     assert result.action == "opened"
     body = world.github.pulls[1]["body"]
@@ -93,13 +96,13 @@ def test_a_deletion_only_a_revert_can_fix_gets_a_pull_request_that_says_so(world
 def test_a_lock_of_a_pull_request_closed_while_the_bot_was_down_is_released_by_sync(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    world.ws.git("push", "-q", "origin", "HEAD:refs/heads/feature")
-    world.ws.git("commit", "-q", "--allow-empty", "-m", "feature work")
-    world.ws.git("push", "-q", "origin", "HEAD:refs/heads/feature")
-    world.ws.git("reset", "-q", "--hard", "HEAD~1")
+    world.git("push", "-q", "origin", "HEAD:refs/heads/feature")
+    world.git("commit", "-q", "--allow-empty", "-m", "feature work")
+    world.git("push", "-q", "origin", "HEAD:refs/heads/feature")
+    world.git("reset", "-q", "--hard", "HEAD~1")
     pr = world.bot().forge.open_pr("feature", "main", "feature", "")
-    with SqliteStore(world.ws.root / ".reconcile" / "state.db") as store:
-        take(store, str(world.ws.root), f"github:octo/infra#{pr.number}", "/reconcile plan", "alice")
+    with SqliteStore(world.root / ".reconcile" / "state.db") as store:
+        take(store, str(world.root), f"github:octo/infra#{pr.number}", "/reconcile plan", "alice")
     world.github.close(pr.number)  # no webhook reaches the bot: it was down
 
     report = world.sync()
