@@ -55,7 +55,7 @@ def plan(bot: Bot, pr: PullRequest, workspace: str, author: str) -> list[str]:
     name = comments.code(bot.name(workspace))
     summary = (
         f"**Planned** {name} at `{head[:12]}` (state serial {state.serial}): "
-        f"{comments.escape(made.summary())}.\n\nComment `/reconcile apply` to apply exactly this plan. "
+        f"{changes(made.changes)}.\n\nComment `/reconcile apply` to apply exactly this plan. "
         f"{name} is locked by this pull request until it merges or closes (`/reconcile unlock` releases it)."
     )
     return comments.parts(summary, "Plan output", bot.settings.redact(shown), bot.forge.max_comment)
@@ -177,9 +177,7 @@ def _report_text(bot: Bot, workspace: str, report: ApplyReport, done: str) -> st
     name = comments.code(bot.name(workspace))
     audit = ", ".join(f"#{n}" for n in report.audit) or "none"
     if report.result == "applied":
-        head = (
-            f"**{done}** {name}: {comments.escape(saved_plan_summary(report))}; verified. Audit row {audit}."
-        )
+        head = f"**{done}** {name}: {changes(report.plan)}; verified. Audit row {audit}."
     elif report.rollback is not None and report.rollback.result == "rolled_back":
         head = (
             f"**Failed and rolled back** {name}: {comments.escape(report.error)}. The cloud is back at the "
@@ -191,5 +189,6 @@ def _report_text(bot: Bot, workspace: str, report: ApplyReport, done: str) -> st
     return f"{head}\n\n{comments.details('Steps', bot.settings.redact(render(report, 'table')))}"
 
 
-def saved_plan_summary(report: ApplyReport) -> str:
-    return "; ".join(f"{a}: {'/'.join(x)}" for a, x in sorted(report.plan.items())) or "no changes"
+def changes(plan: dict[str, list[str]]) -> str:
+    """What a plan changes, for a comment: addresses in code spans."""
+    return "; ".join(f"{comments.code(a)} {'/'.join(x)}" for a, x in sorted(plan.items())) or "no changes"

@@ -56,6 +56,10 @@ def command(bot: Bot, number: int, comment_id: int, author: str, text: str) -> N
         answer = [f"**Refused** `{parsed.verb}`: {comments.escape(bot.settings.redact(e.message))}"]
     except (ReconcileError, StoreError) as e:
         answer = [f"**Failed** `{parsed.verb}`: {comments.escape(bot.settings.redact(e.message))}"]
+    except Exception:
+        # A bug: the PR still hears of it (the worker logs the traceback and marks the job failed).
+        forge.comment(number, f"**Failed** `{parsed.verb}`: an unexpected error; the bot's log has it.")
+        raise
     comments.post(forge, number, answer)
 
 
