@@ -186,7 +186,9 @@ def _report_text(bot: Bot, workspace: str, report: ApplyReport, done: str) -> st
     else:
         left = report.rollback.error if report.rollback else report.error
         head = f"**Failed, not rolled back** {name}: {comments.escape(left)}. Audit rows {audit}."
-    return f"{head}\n\n{comments.details('Steps', bot.settings.redact(render(report, 'table')))}"
+    # The first line names the bot's own directory: of no use in the PR.
+    steps = render(report, "table").split("\n", 1)[1]
+    return f"{head}\n\n{comments.details('Steps', bot.settings.redact(steps))}"
 
 
 def changes(plan: dict[str, list[str]]) -> str:

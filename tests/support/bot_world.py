@@ -123,7 +123,8 @@ class World:
         """A person's pull request: one commit changing ``file`` on a new branch from main."""
         self.git("checkout", "-q", "-b", branch)
         (self.root / file).write_text(text)
-        self.git("commit", "-qam", f"{branch}: change {file}")
+        self.git("add", file)
+        self.git("commit", "-qm", f"{branch}: change {file}")
         self.git("push", "-q", "origin", f"HEAD:refs/heads/{branch}")
         self.git("checkout", "-q", "main")
         return self.bot().forge.open_pr(branch, "main", branch, "a person's change").number

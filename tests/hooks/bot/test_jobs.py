@@ -4,6 +4,7 @@ and every refusal, answered in the pull request."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -35,6 +36,15 @@ def _drift(cloud: Cloud) -> None:
     pips.begin_delete("rg-apply", "pip-b").result()
 
 
+def _plain(markdown: str) -> str:
+    """A comment as it reads once rendered: backslash escapes gone."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _tell(world: World, number: int, login: str, text: str) -> list[str]:
+    return [_plain(c) for c in world.tell(number, login, text)]
+
+
 def _lock(world: World) -> Any:
     with SqliteStore(world.root / ".reconcile" / "state.db") as store:
         return store.lock(str(world.root))
@@ -58,7 +68,8 @@ def test_drift_to_merged_pull_request(world: World, cloud: Cloud, capsys: pytest
         [planned] = world.tell(1, "alice", "/reconcile plan")
         assert planned.startswith(f"**Planned** `root` at `{(head or '')[:12]}`")
         assert (
-            "`azurerm_public_ip.b` create." in planned and "<details><summary>Plan output</summary>" in planned
+            "`azurerm_public_ip.b` create." in planned
+            and "<details><summary>Plan output</summary>" in planned
         )
         lock = _lock(world)
         assert lock is not None and lock.holder.pr == "github:octo/infra#1" and lock.holder.user == "alice"
@@ -92,22 +103,22 @@ def test_every_refusal_is_answered_in_the_pull_request(world: World, cloud: Clou
     with world.serving():
         assert world.tell(other, "alice", "/reconcile plan")[0].startswith("**Planned**")
         # Another PR holds the workspace: named, and nothing runs.
-        [busy] = world.tell(1, "alice", "/reconcile apply")
+        [busy] = _tell(world, 1, "alice", "/reconcile apply")
         assert busy.startswith(
             "**Refused** `apply`: the workspace is locked by pull request github:octo/infra#2"
         )
         assert world.deliver(world.github.closed_event(other, SECRET)).status_code == 202
         world.wait_idle()
         assert _lock(world) is None  # closing the PR released its lock
-        [refused] = world.tell(1, "mallory", "/reconcile plan")
+        [refused] = _tell(world, 1, "mallory", "/reconcile plan")
         assert refused == "**Refused** `plan`: mallory needs write permission on octo/infra to run commands"
-        assert world.tell(1, "alice", "/reconcile plan")[0].startswith("**Planned**")
-        [unapproved] = world.tell(1, "alice", "/reconcile apply")
+        assert _tell(world, 1, "alice", "/reconcile plan")[0].startswith("**Planned**")
+        [unapproved] = _tell(world, 1, "alice", "/reconcile apply")
         assert unapproved.startswith(
             "**Refused** `apply`: it needs an approval by someone other than its author"
         )
         world.github.approve(1, "reconcile-bot")  # the author approving itself does not count
-        assert world.tell(1, "alice", "/reconcile apply")[0] == unapproved
+        assert _tell(world, 1, "alice", "/reconcile apply")[0] == unapproved
         world.github.approve(1, "carol")
         # A push after the plan: the plan is stale; apply refuses and plans the new head.
         world.git("fetch", "-q", "origin", "reconcile/drift/root")
@@ -118,8 +129,8 @@ def test_every_refusal_is_answered_in_the_pull_request(world: World, cloud: Clou
         world.git("push", "-q", "origin", "HEAD:refs/heads/reconcile/drift/root")
         world.git("checkout", "-q", "main")
         new_head = world.remote.branch("reconcile/drift/root") or ""
-        stale, replanned = world.tell(1, "alice", "/reconcile apply")
-        [unknown] = world.tell(1, "alice", "/reconcile destroy everything")
+        stale, replanned = _tell(world, 1, "alice", "/reconcile apply")
+        [unknown] = _tell(world, 1, "alice", "/reconcile destroy everything")
     assert stale.startswith("**Refused** `apply`: the plan is stale: it was made at ")
     assert f"the head is now {new_head[:12]}" in stale and replanned.startswith(
         f"**Planned** `root` at `{new_head[:12]}`"
@@ -156,7 +167,7 @@ def test_a_failed_apply_is_rolled_back_and_the_pull_request_says_so(
     )
     with world.serving():
         assert world.tell(number, "alice", "/reconcile plan")[0].startswith("**Planned**")
-        [failed] = world.tell(number, "alice", "/reconcile apply")
+        [failed] = _tell(world, number, "alice", "/reconcile apply")
     assert failed.startswith(
         "**Failed and rolled back** `root`: terraform plan still changes azurerm_public_ip.a"
     )
