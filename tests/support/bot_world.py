@@ -22,6 +22,7 @@ import httpx
 import pytest
 import uvicorn
 from fake_github import Delivery, FakeGitHub
+from fake_gitlab import DEVELOPER, REPORTER, FakeGitLab
 from git_remote import BareRemote
 from git_workspace import Workspace, cloud, ws
 from loopback import Loopback
@@ -32,7 +33,7 @@ from hooks.bot.settings import load_settings
 from hooks.bot.sync import SyncReport, run_sync
 from state.bot import Job
 
-__all__ = ["SECRET", "Served", "World", "cloud", "light_world", "world", "ws"]
+__all__ = ["SECRET", "Served", "World", "cloud", "forge_world", "light_world", "world", "ws"]
 
 SECRET = "whsec-test-0123456789"
 
@@ -66,19 +67,29 @@ class Served:
 
 
 class World:
-    def __init__(self, root: Path, env: dict[str, str], remote: BareRemote, github: FakeGitHub) -> None:
+    """``fake`` is the forge (``github`` is it when the forge is GitHub, the common case)."""
+
+    def __init__(
+        self, root: Path, env: dict[str, str], remote: BareRemote, fake: FakeGitHub | FakeGitLab
+    ) -> None:
         self.root = root
         self.remote = remote
-        self.github = github
+        self.fake = fake
+        self.kind = "github" if isinstance(fake, FakeGitHub) else "gitlab"
         self.env = {
             **env,
-            "RECONCILE_BOT_FORGE": "github",
-            "RECONCILE_BOT_API_URL": github.url,
-            "RECONCILE_BOT_REPOSITORY": github.repository,
-            "GITHUB_TOKEN": github.token,
+            "RECONCILE_BOT_FORGE": self.kind,
+            "RECONCILE_BOT_API_URL": fake.url,
+            "RECONCILE_BOT_REPOSITORY": fake.repository,
+            "GITHUB_TOKEN" if self.kind == "github" else "GITLAB_TOKEN": fake.token,
             "RECONCILE_WEBHOOK_SECRET": SECRET,
         }
         self.served: Served | None = None
+
+    @property
+    def github(self) -> FakeGitHub:
+        assert isinstance(self.fake, FakeGitHub)
+        return self.fake
 
     def bot(self) -> Bot:
         return open_bot(load_settings(self.root, self.env), self.env, log=lambda line: None)
@@ -95,15 +106,15 @@ class World:
 
     def deliver(self, delivery: Delivery) -> httpx.Response:
         assert self.served is not None, "serve first"
-        return self.served.post("/webhooks/github", delivery)
+        return self.served.post(f"/webhooks/{self.kind}", delivery)
 
     def tell(self, number: int, login: str, text: str) -> list[str]:
         """``login`` comments on PR ``number``; the bot's comments that answer it."""
-        before = len(self.github.comments_on(number))
-        answer = self.deliver(self.github.user_comments(number, login, text, SECRET))
+        before = len(self.fake.comments_on(number))
+        answer = self.deliver(self.fake.user_comments(number, login, text, SECRET))
         assert answer.status_code == 202, answer.text
         self.wait_idle()
-        return self.github.comments_on(number)[before:]
+        return self.fake.comments_on(number)[before:]
 
     def wait_idle(self, timeout: float = 600) -> list[Job]:
         deadline = time.monotonic() + timeout
@@ -131,22 +142,29 @@ class World:
 
 
 @contextmanager
-def _world(root: Path, env: dict[str, str]) -> Iterator[World]:
+def forge_world(root: Path, env: dict[str, str], kind: str = "github") -> Iterator[World]:
+    """``root`` (a git work tree on main) pushed to a new bare remote, with a fake forge over it."""
     remote = BareRemote.create(root.parent / "remote.git")
     subprocess.run(["git", "remote", "add", "origin", str(remote.path)], cwd=root, check=True)
     subprocess.run(["git", "push", "-q", "origin", "main"], cwd=root, check=True)
-    github = FakeGitHub(remote)
-    github.grant("alice", "write")
-    github.grant("mallory", "read")
-    with Loopback(github) as server:
-        github.url = server.url
-        yield World(root, env, remote, github)
+    fake: FakeGitHub | FakeGitLab
+    if kind == "github":
+        fake = FakeGitHub(remote)
+        fake.grant("alice", "write")
+        fake.grant("mallory", "read")
+    else:
+        fake = FakeGitLab(remote)
+        fake.grant("alice", DEVELOPER)
+        fake.grant("mallory", REPORTER)
+    with Loopback(fake) as server:
+        fake.url = server.url
+        yield World(root, env, remote, fake)
 
 
 @pytest.fixture
 def world(ws: Workspace) -> Iterator[World]:
     """The workspace applied on the sandbox (git_workspace.CONFIG), with its forge."""
-    with _world(ws.root, ws.env) as w:
+    with forge_world(ws.root, ws.env) as w:
         yield w
 
 
@@ -164,5 +182,5 @@ def light_world(tmp_path: Path) -> Iterator[World]:
         subprocess.run(["git", *args], cwd=root, check=True)
     subprocess.run(["git", "add", "."], cwd=root, check=True)
     subprocess.run(["git", "commit", "-qm", "first"], cwd=root, check=True)
-    with _world(root, dict(os.environ)) as w:
+    with forge_world(root, dict(os.environ)) as w:
         yield w
