@@ -51,7 +51,7 @@ def test_the_file_the_environment_and_flags_in_that_order(tmp_path: Path) -> Non
 
 def test_the_repository_comes_from_the_forges_ci_when_unset(tmp_path: Path) -> None:
     assert load_settings(tmp_path, {"GITHUB_REPOSITORY": "octo/infra"}).repository == "octo/infra"
-    with pytest.raises(ConfigError, match="bot.repository: which repository?"):
+    with pytest.raises(ConfigError, match=r"bot\.repository: which repository\?"):
         load_settings(tmp_path, {})
 
 
