@@ -49,11 +49,9 @@ def gitlab_delivery(headers: Mapping[str, str], body: bytes) -> str:
 
 
 def github_job(event: str, doc: Any, repository: str) -> NewJob | str:
-    if not isinstance(doc, dict):
-        return "not a JSON object"
-    full_name = _get(doc, "repository", "full_name")
-    if not isinstance(full_name, str) or full_name.lower() != repository.lower():
-        return "a delivery for another repository"
+    foreign = _foreign(doc, ("repository", "full_name"), repository)
+    if foreign:
+        return foreign
     action = doc.get("action")
     if event == "issue_comment":
         if action != "created":
@@ -72,11 +70,9 @@ def github_job(event: str, doc: Any, repository: str) -> NewJob | str:
 
 
 def gitlab_job(event: str, doc: Any, repository: str) -> NewJob | str:
-    if not isinstance(doc, dict):
-        return "not a JSON object"
-    path = _get(doc, "project", "path_with_namespace")
-    if not isinstance(path, str) or path.lower() != repository.lower():
-        return "a delivery for another project"
+    foreign = _foreign(doc, ("project", "path_with_namespace"), repository)
+    if foreign:
+        return foreign
     kind = doc.get("object_kind")
     if event == "Note Hook" and kind == "note":
         if _get(doc, "object_attributes", "noteable_type") != "MergeRequest":
@@ -100,6 +96,16 @@ def _command(number: Any, comment_id: Any, author: Any, text: Any) -> NewJob | s
     return NewJob(
         "command", {"pr": number, "comment_id": comment_id, "author": author, "body": text[:MAX_COMMENT_KEPT]}
     )
+
+
+def _foreign(doc: Any, where: tuple[str, ...], repository: str) -> str | None:
+    """Why a body is not one of this repository's events (``where`` is the path to its name), or None."""
+    if not isinstance(doc, dict):
+        return "not a JSON object"
+    name = _get(doc, *where)
+    if not isinstance(name, str) or name.lower() != repository.lower():
+        return f"a delivery for another {'project' if where[0] == 'project' else 'repository'}"
+    return None
 
 
 def _get(doc: Any, *keys: str) -> Any:

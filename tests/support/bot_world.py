@@ -33,7 +33,7 @@ from hooks.bot.settings import load_settings
 from hooks.bot.sync import SyncReport, run_sync
 from state.bot import Job
 
-__all__ = ["SECRET", "Served", "World", "cloud", "forge_world", "light_world", "world", "ws"]
+__all__ = ["SECRET", "Served", "World", "cloud", "forge_world", "light_world", "plain_repo", "world", "ws"]
 
 SECRET = "whsec-test-0123456789"
 
@@ -168,10 +168,9 @@ def world(ws: Workspace) -> Iterator[World]:
         yield w
 
 
-@pytest.fixture
-def light_world(tmp_path: Path) -> Iterator[World]:
-    """A repository with no cloud behind it: for what runs no Terraform."""
-    root = tmp_path / "repo"
+def plain_repo(where: Path) -> Path:
+    """A git work tree with one commit on main and no cloud behind it."""
+    root = where / "repo"
     root.mkdir()
     (root / "main.tf").write_text("# nothing\n")
     for args in (
@@ -182,5 +181,11 @@ def light_world(tmp_path: Path) -> Iterator[World]:
         subprocess.run(["git", *args], cwd=root, check=True)
     subprocess.run(["git", "add", "."], cwd=root, check=True)
     subprocess.run(["git", "commit", "-qm", "first"], cwd=root, check=True)
-    with forge_world(root, dict(os.environ)) as w:
+    return root
+
+
+@pytest.fixture
+def light_world(tmp_path: Path) -> Iterator[World]:
+    """A repository with no cloud behind it, on GitHub: for what runs no Terraform."""
+    with forge_world(plain_repo(tmp_path), dict(os.environ)) as w:
         yield w

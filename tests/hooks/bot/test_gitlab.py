@@ -3,13 +3,12 @@ GitLab's webhooks (X-Gitlab-Token) with the sandbox behind it."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from azure.mgmt.network import NetworkManagementClient
-from bot_world import SECRET, World, cloud, forge_world, ws
+from bot_world import SECRET, World, cloud, forge_world, plain_repo, ws
 from fake_gitlab import FakeGitLab
 from git_workspace import Workspace
 from sandbox_cloud import Cloud
@@ -25,18 +24,7 @@ __all__ = ["cloud", "ws"]
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[World]:
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "main.tf").write_text("# nothing\n")
-    for args in (
-        ("init", "-q", "-b", "main"),
-        ("config", "user.name", "Pat"),
-        ("config", "user.email", "p@x.y"),
-    ):
-        subprocess.run(["git", *args], cwd=root, check=True)
-    subprocess.run(["git", "add", "."], cwd=root, check=True)
-    subprocess.run(["git", "commit", "-qm", "first"], cwd=root, check=True)
-    with forge_world(root, {}, "gitlab") as world:
+    with forge_world(plain_repo(tmp_path), {}, "gitlab") as world:
         yield world
 
 
