@@ -94,7 +94,7 @@ def test_a_deletion_only_a_revert_can_fix_gets_a_pull_request_that_says_so(
 
 
 def test_a_lock_of_a_pull_request_closed_while_the_bot_was_down_is_released_by_sync(
-    world: World, capsys: pytest.CaptureFixture[str]
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world.git("push", "-q", "origin", "HEAD:refs/heads/feature")
     world.git("commit", "-q", "--allow-empty", "-m", "feature work")
@@ -104,10 +104,15 @@ def test_a_lock_of_a_pull_request_closed_while_the_bot_was_down_is_released_by_s
     with SqliteStore(world.root / ".reconcile" / "state.db") as store:
         take(store, str(world.root), f"github:octo/infra#{pr.number}", "/reconcile plan", "alice")
     world.github.close(pr.number)  # no webhook reaches the bot: it was down
+    for key, value in world.env.items():
+        monkeypatch.setenv(key, value)
 
-    report = world.sync()
-    assert [(r.pull_request, r.state) for r in report.released] == [(pr.number, "closed")]
     capsys.readouterr()
+    assert main(["bot", "sync", "--format", "json"]) == 0  # in sync: nothing drifted
+    report = json.loads(capsys.readouterr().out)
+    assert report["locks_released"] == [{"workspace": ".", "pull_request": pr.number, "state": "closed"}]
+    assert [w["action"] for w in report["workspaces"]] == ["in_sync"]
+    assert world.github.token not in json.dumps(report)
     assert main(["lock", "status"]) == 0 and capsys.readouterr().out.strip() == "unlocked"
     assert main(["audit", "--format", "json"]) == 0
     [row] = json.loads(capsys.readouterr().out)["rows"]
