@@ -215,9 +215,16 @@ def _error(what: str, e: GitHubException) -> ForgeError:
     if isinstance(e, RequestFailed):
         response = e.response
         try:
-            message = str(response.json().get("message") or "")
-        except ValueError:
-            message = response.text[:200]
+            doc = response.json()
+            message = str(doc.get("message") or "")
+            # A 422 says "Validation Failed"; what failed is in its errors.
+            details = [
+                str(d.get("message") or d.get("code")) for d in doc.get("errors") or () if isinstance(d, dict)
+            ]
+        except (ValueError, AttributeError):
+            message, details = response.text[:200], []
+        if details:
+            message += f" ({'; '.join(details)[:300]})"
         status = response.status_code
         return ForgeError(f"GitHub answered {status} to {what}: {message or 'no message'}", status=status)
     return ForgeError(f"GitHub could not be reached for {what}: {type(e).__name__}")

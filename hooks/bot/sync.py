@@ -129,8 +129,12 @@ def _cycle(bot: Bot, workspace: str, branch: str) -> WorkspaceResult:
     title = body.title(name, report)
     if existing is not None:
         forge.update_pr(existing.number, title=title, body=text)
-        changed = f"The drift changed (scan `{report.scan_id}`): the branch and the description are updated"
-        forge.comment(existing.number, f"{changed}; a plan made before is stale.")
+        what = (
+            "the description is updated (the branch is left alone)"
+            if note
+            else "the branch and the description are updated; a plan made before is stale"
+        )
+        forge.comment(existing.number, f"The drift changed (scan `{report.scan_id}`): {what}.")
         return WorkspaceResult(
             workspace, branch, "updated", existing.number, existing.url, len(report.drifts), fp
         )

@@ -11,6 +11,7 @@ from fake_github import BOT_LOGIN, FakeGitHub
 from git_remote import BareRemote
 from loopback import Loopback
 
+from hooks.bot.comments import parts, post
 from hooks.bot.errors import ForgeError
 from hooks.bot.github import GitHubForge
 
@@ -119,3 +120,15 @@ def test_a_base_that_moved_on_makes_the_pull_request_diverged(hub: Hub) -> None:
     pr = hub.forge.open_pr("topic", "main", "t", "b")
     hub.push_branch("main", "main.tf", "# someone else merged\n")
     assert hub.forge.diverged(hub.forge.get_pr(pr.number))
+
+
+def test_a_200000_character_plan_reaches_github_in_comments_it_accepts_summary_first(hub: Hub) -> None:
+    hub.push_branch("topic", "main.tf", "# topic\n")
+    pr = hub.forge.open_pr("topic", "main", "t", "b")
+    plan = "\n".join(f"  + resource {n:06d} " + "x" * 80 for n in range(2200))
+    with pytest.raises(ForgeError, match="maximum is 65536 characters"):
+        hub.forge.comment(pr.number, plan)  # what the split is for
+    post(hub.forge, pr.number, parts("**Planned**: 2200 to add", "Plan output", plan, hub.forge.max_comment))
+    posted = hub.fake.comments_on(pr.number)
+    assert len(posted) == 4 and posted[0].startswith("**Planned**: 2200 to add")
+    assert all(len(c) <= 65_536 for c in posted) and sum(len(c) for c in posted) > 200_000
