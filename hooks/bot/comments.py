@@ -19,14 +19,13 @@ from hooks.bot.forge import Forge
 from reconciler.report import markdown
 from reconciler.report.text import visible
 
-ZERO_WIDTH_SPACE = "&#8203;"
 # Room for a part's heading, the <details> wrapper and the fence (generous: never computed too small).
 _OVERHEAD = 400
 
 
 def escape(value: str) -> str:
     """Plain text from an untrusted source: Markdown punctuation escaped, on one line, no mentions."""
-    return re.sub(r"(?<![\w.+-])@", "@" + ZERO_WIDTH_SPACE, markdown.text(value))
+    return markdown.text(value)
 
 
 def code(value: str) -> str:
