@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
-from reconciler.commands import COMMANDS
+from reconciler.commands import all_commands
 from reconciler.commands import terraform as terraform_command
 from reconciler.errors import Failure, UsageError, error_json
 from reconciler.workspace.secrets import known_secrets
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name, command in COMMANDS.items():
+    for name, command in all_commands().items():
         command.register(sub.add_parser(name, help=command.HELP, description=command.HELP))
     return parser
 
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "terraform" in args_list and all(a.startswith("-") for a in ours):
             return terraform_command.passthrough(args_list[len(ours) + 1 :])
         args = build_parser().parse_args(args_list)
-        return int(COMMANDS[args.command].run(args))
+        return int(all_commands()[args.command].run(args))
     except BrokenPipeError:
         # `reconcile history | head`: the reader has gone; that is not an error. Point stdout at devnull
         # so that the interpreter's final flush does not complain either.

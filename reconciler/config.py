@@ -185,6 +185,63 @@ OPTIONS: tuple[Option, ...] = (
     Option("llm.api_key_env", str, "RECONCILE_LLM_API_KEY", None, "the variable holding the API key"),
     Option("llm.max_attempts", int, 3, None, "answers tried per drift item", 1, 20),
     Option("llm.timeout_s", int, 60, None, "seconds to wait for one answer", 1, 3600),
+    # The PR bot (hooks/bot): its forge, the repository, where its secrets are, what an apply needs.
+    Option(
+        "bot.forge", str, "github", "RECONCILE_BOT_FORGE", 'where pull requests live: "github" or "gitlab"'
+    ),
+    Option(
+        "bot.api_url",
+        str,
+        "",
+        "RECONCILE_BOT_API_URL",
+        "the forge's API (GitHub Enterprise, self-hosted GitLab); empty: github.com or gitlab.com",
+    ),
+    Option(
+        "bot.repository",
+        str,
+        "",
+        "RECONCILE_BOT_REPOSITORY",
+        '"owner/name" on GitHub, "group/project" on GitLab; default: GITHUB_REPOSITORY or CI_PROJECT_PATH',
+    ),
+    Option(
+        "bot.token_env",
+        str,
+        "",
+        None,
+        "the variable holding the API token; empty: GITHUB_TOKEN or GITLAB_TOKEN",
+    ),
+    Option(
+        "bot.webhook_secret_env",
+        str,
+        "RECONCILE_WEBHOOK_SECRET",
+        None,
+        "the variable holding the webhook secret (`reconcile bot serve`)",
+    ),
+    Option(
+        "bot.workspaces",
+        list,
+        [],
+        "RECONCILE_BOT_WORKSPACES",
+        "Terraform roots the bot keeps pull requests for, relative to the repository; default: the top",
+    ),
+    Option(
+        "bot.apply_requirements",
+        list,
+        ["approved", "mergeable", "undiverged"],
+        "RECONCILE_BOT_APPLY_REQUIREMENTS",
+        "what /reconcile apply needs: approved (by someone other than the author), mergeable, undiverged",
+    ),
+    Option("bot.auto_merge", bool, True, "RECONCILE_BOT_AUTO_MERGE", "merge the pull request after an apply"),
+    Option("bot.merge_method", str, "merge", None, 'how to merge: "merge", "squash" or "rebase"'),
+    Option(
+        "bot.allow_forks",
+        bool,
+        False,
+        None,
+        "run Terraform for pull requests from forks (their code runs with your credentials)",
+    ),
+    Option("bot.labels", list, ["reconcile", "drift"], None, "labels on the bot's pull requests"),
+    Option("bot.remote", str, "origin", None, "the git remote the bot fetches from and pushes to"),
     Option(
         "ignore",
         list,

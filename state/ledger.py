@@ -100,7 +100,14 @@ def _lock(row: Sequence[Any]) -> Lock:
     return Lock(
         workspace,
         token,
-        Holder(h["user"], h["host"], int(h["pid"]), h["command"], tuple(h.get("proposals") or ())),
+        Holder(
+            h["user"],
+            h["host"],
+            int(h["pid"]),
+            h["command"],
+            tuple(h.get("proposals") or ()),
+            str(h.get("pr") or ""),
+        ),
         rows.parse_timestamp(acquired),
         rows.parse_timestamp(heartbeat),
     )

@@ -4,6 +4,11 @@ A lock names its holder (user, host, pid, the command and the proposals it appli
 heartbeat the holder refreshes while it works. A lock is *stale* when its holder is gone: on the same
 host the pid no longer exists, or (any host) the heartbeat is older than the time-to-live. Whoever
 finds a stale lock may break it — only that exact lock, by its token — and must say so in the audit.
+
+A pull request can hold the lock too (the PR bot takes it at ``/reconcile plan``): its holder names the
+PR (``pr``, e.g. ``github:octo/infra#12``) and no process (pid 0). It is never stale by pid or heartbeat:
+it is released when the PR merges or closes, by the bot or by the next ``reconcile bot sync``, or by
+hand (``reconcile lock release --force``, audited).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ class Holder(NamedTuple):
     pid: int
     command: str  # what it runs, as typed: "reconcile apply --proposal p-1a2b"
     proposals: tuple[str, ...] = ()
+    pr: str = ""  # a pull request holding the lock ("github:octo/infra#12"); pid is then 0
 
 
 class Lock(NamedTuple):
@@ -36,10 +42,14 @@ class Lock(NamedTuple):
 
     def describe(self) -> str:
         h = self.holder
+        if h.pr:
+            return f"pull request {h.pr} ('{h.command}' by {h.user}) since {rfc3339(self.acquired_at)}"
         return f"{h.user} on {h.host} (pid {h.pid}) running '{h.command}' since {rfc3339(self.acquired_at)}"
 
     def stale(self, now: datetime, host: str, ttl: timedelta = TTL) -> str | None:
         """Why the holder is gone, or None while it may still be working."""
+        if self.holder.pr:
+            return None  # held until the pull request merges or closes, not by a process
         if self.holder.host == host and not _alive(self.holder.pid):
             return f"its process {self.holder.pid} on {host} is gone"
         if now - self.heartbeat_at > ttl:

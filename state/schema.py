@@ -172,6 +172,46 @@ MIGRATIONS: tuple[Migration, ...] = (
         transform=scrub_snapshots,
         compact=True,
     ),
+    Migration(
+        6,
+        "the PR bot: webhook deliveries seen, its job queue, plans bound to a PR head",
+        (
+            """CREATE TABLE bot_deliveries (
+                forge TEXT NOT NULL,
+                delivery_id TEXT NOT NULL,  -- X-GitHub-Delivery, GitLab's Idempotency-Key
+                received_at TEXT NOT NULL,
+                job_id TEXT,  -- the job it queued; NULL for an event the bot ignores
+                PRIMARY KEY (forge, delivery_id)
+            )""",
+            "CREATE INDEX bot_deliveries_received ON bot_deliveries (received_at)",
+            """CREATE TABLE bot_jobs (
+                job_id TEXT PRIMARY KEY,
+                forge TEXT NOT NULL,
+                kind TEXT NOT NULL,  -- command | closed
+                payload TEXT NOT NULL,  -- JSON, checked when the webhook arrived
+                status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+                attempts INTEGER NOT NULL,
+                enqueued_at TEXT NOT NULL,
+                started_at TEXT,
+                finished_at TEXT,
+                error TEXT NOT NULL
+            )""",
+            "CREATE INDEX bot_jobs_status ON bot_jobs (status, enqueued_at)",
+            """CREATE TABLE bot_plans (
+                repository TEXT NOT NULL,  -- forge:owner/name
+                pr BIGINT NOT NULL,
+                workspace TEXT NOT NULL,
+                head_sha TEXT NOT NULL,  -- the PR head the plan was made at
+                state_serial BIGINT,  -- the state it was made against
+                state_lineage TEXT,
+                changes TEXT NOT NULL,  -- JSON {address: [actions]}
+                digest TEXT NOT NULL,  -- sha256 of the plan file
+                planned_at TEXT NOT NULL,
+                planned_by TEXT NOT NULL,
+                PRIMARY KEY (repository, pr, workspace)
+            )""",
+        ),
+    ),
 )
 
 _SCAN_COLUMNS = (
@@ -262,6 +302,48 @@ class Queries(NamedTuple):
         "SELECT state_lineage FROM scans WHERE workspace = ? AND state_lineage IS NOT NULL"
         f" {_NEWEST_FIRST} LIMIT 1"
     )
+
+    # The PR bot (state.bot): a delivery and its job land together, or neither does.
+    insert_delivery: str = (
+        "INSERT INTO bot_deliveries (forge, delivery_id, received_at, job_id) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (forge, delivery_id) DO NOTHING"
+    )
+    prune_deliveries: str = "DELETE FROM bot_deliveries WHERE received_at < ?"
+    insert_job: str = (
+        "INSERT INTO bot_jobs (job_id, forge, kind, payload, status, attempts, enqueued_at, error)"
+        " VALUES (?, ?, ?, ?, 'queued', 0, ?, '')"
+    )
+    next_job: str = "SELECT job_id FROM bot_jobs WHERE status = 'queued' ORDER BY enqueued_at, job_id LIMIT 1"
+    start_job: str = (
+        "UPDATE bot_jobs SET status = 'running', attempts = attempts + 1, started_at = ?"
+        " WHERE job_id = ? AND status = 'queued'"
+    )
+    finish_job: str = "UPDATE bot_jobs SET status = ?, finished_at = ?, error = ? WHERE job_id = ?"
+    requeue_jobs: str = "UPDATE bot_jobs SET status = 'queued' WHERE status = 'running' AND attempts < ?"
+    abandon_jobs: str = (
+        "UPDATE bot_jobs SET status = 'failed', finished_at = ?, error = ? WHERE status = 'running'"
+    )
+    job: str = (
+        "SELECT job_id, forge, kind, payload, status, attempts, enqueued_at, error FROM bot_jobs"
+        " WHERE job_id = ?"
+    )
+    jobs: str = (
+        "SELECT job_id, forge, kind, payload, status, attempts, enqueued_at, error FROM bot_jobs"
+        " ORDER BY enqueued_at, job_id"
+    )
+    upsert_plan: str = (
+        "INSERT INTO bot_plans (repository, pr, workspace, head_sha, state_serial, state_lineage, changes,"
+        " digest, planned_at, planned_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (repository, pr, workspace) DO UPDATE SET head_sha = excluded.head_sha,"
+        " state_serial = excluded.state_serial, state_lineage = excluded.state_lineage,"
+        " changes = excluded.changes, digest = excluded.digest, planned_at = excluded.planned_at,"
+        " planned_by = excluded.planned_by"
+    )
+    plan: str = (
+        "SELECT repository, pr, workspace, head_sha, state_serial, state_lineage, changes, digest,"
+        " planned_at, planned_by FROM bot_plans WHERE repository = ? AND pr = ? AND workspace = ?"
+    )
+    delete_plans: str = "DELETE FROM bot_plans WHERE repository = ? AND pr = ?"
 
     def for_paramstyle(self, paramstyle: str) -> Queries:
         """These statements for a DB-API driver's ``paramstyle`` (``qmark``, ``format`` or ``pyformat``)."""

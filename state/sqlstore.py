@@ -1,8 +1,9 @@
 """The scan and proposal verbs of :class:`~state.store.Store`, over any DB-API 2 connection.
 
 The transactions come from :mod:`state.transactions`, the apply verbs (locks, audit) from
-:mod:`state.ledger`; which statements run in which order, and how scan ids are resolved, lives here
-once, so that a PostgreSQL store is only a connection away.
+:mod:`state.ledger`, the PR bot's (queue, deliveries, plans) from :mod:`state.bot`; which statements run
+in which order, and how scan ids are resolved, lives here once, so that a PostgreSQL store is only a
+connection away.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from state import rows
+from state.bot import BotLedger
 from state.errors import StoreError
 from state.ledger import Ledger
 from state.report import ScanReport
@@ -22,7 +24,7 @@ from state.transactions import Cursor
 _SHOWN_MATCHES = 3  # how many matches an ambiguous-prefix error lists
 
 
-class SqlStore(Ledger):
+class SqlStore(Ledger, BotLedger):
     """Implements the store's verbs; see :class:`~state.store.Store` for their contracts."""
 
     # -- the verbs --------------------------------------------------------------------------------

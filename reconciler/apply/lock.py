@@ -5,6 +5,11 @@ sees it. A holder whose process is gone (same host) or whose heartbeat stopped i
 with a line saying so and an audit row. A live holder makes us wait up to ``timeout`` seconds, then fail
 in one line naming it. A background thread refreshes the heartbeat; if the lock is broken under us (a
 heartbeat finds it gone), :attr:`WorkspaceLock.lost` turns true and the apply stops before its next step.
+
+A caller that already holds the lock under another name — the PR bot's job for a pull request that took
+it at ``/reconcile plan`` — passes that lock's token (``adopt``): the apply runs under it when it is still
+held with that token, refuses otherwise, and leaves it held afterwards (the PR's merge or close releases
+it).
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ class WorkspaceLock:
         notify: Callable[[str], None] = lambda line: None,
         clock: Callable[[], datetime],
         key: str | None = None,
+        adopt: str | None = None,
     ) -> None:
         self.store = store
         self.workspace = workspace
@@ -64,7 +70,8 @@ class WorkspaceLock:
         self.timeout = timeout
         self.notify = notify
         self.clock = clock
-        self.token = secrets.token_hex(16)
+        self.adopted = adopt is not None
+        self.token = adopt if adopt is not None else secrets.token_hex(16)
         self.broken: list[Lock] = []  # stale locks broken on the way in
         self._stop = threading.Event()
         self._lost = threading.Event()
@@ -76,6 +83,18 @@ class WorkspaceLock:
         return self._lost.is_set()
 
     def __enter__(self) -> WorkspaceLock:
+        if self.adopted:
+            held = self.store.lock(self.key)
+            if held is None or held.token != self.token:
+                now = "unlocked" if held is None else f"locked by {held.describe()}"
+                raise LockHeldError(f"{self.workspace}: the lock this apply was to run under is gone; {now}")
+        else:
+            self._acquire()
+        self._thread = threading.Thread(target=self._beat, name="reconcile-lock-heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def _acquire(self) -> None:
         deadline = time.monotonic() + max(0.0, self.timeout)
         waiting = False
         while True:
@@ -96,9 +115,6 @@ class WorkspaceLock:
                 self.notify(f"waiting up to {self.timeout:g} s for the lock held by {held.describe()}")
                 waiting = True
             time.sleep(POLL_S)
-        self._thread = threading.Thread(target=self._beat, name="reconcile-lock-heartbeat", daemon=True)
-        self._thread.start()
-        return self
 
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
@@ -106,7 +122,8 @@ class WorkspaceLock:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self.store.unlock(self.key, self.token)
+        if not self.adopted:
+            self.store.unlock(self.key, self.token)
 
     def _break(self, held: Lock, why: str) -> None:
         # Delete exactly the lock we judged stale: if its holder came back to life and took a new

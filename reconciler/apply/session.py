@@ -40,6 +40,8 @@ class Common(NamedTuple):
     #: asks the person at a terminal (the plan summary is the question); None: there is no terminal
     confirm: Callable[[str], bool] | None = None
     notify: Callable[[str], None] = _stderr
+    #: the token of a lock the caller holds already (a pull request's, for the PR bot): run under it
+    lock_token: str | None = None
 
 
 class Session(NamedTuple):
@@ -89,6 +91,7 @@ def session(common: Common, proposals: tuple[str, ...] = ()) -> Iterator[Session
                 timeout=common.lock_timeout,
                 notify=common.notify,
                 clock=lambda: datetime.now(UTC),
+                adopt=common.lock_token,
             )
         )
         yield Session(root, str(root), environ, settings, repo, store, tf, lock, scratch, common)

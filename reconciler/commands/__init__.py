@@ -1,12 +1,15 @@
 """Subcommands: one module each, collected in :data:`COMMANDS`.
 
 A command module exposes ``HELP`` (one line), ``register(parser)`` to declare its arguments and
-``run(args) -> int`` returning the exit code.
+``run(args) -> int`` returning the exit code. Commands of the entry-point layer above the CLI
+(``hooks/``: ``reconcile bot``) are registered as entry points of the ``reconcile.commands`` group,
+since nothing here may import them (:func:`all_commands`).
 """
 
 from __future__ import annotations
 
 import argparse
+from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Protocol, cast
 
@@ -50,3 +53,9 @@ COMMANDS: dict[str, Command] = {
     "sandbox": _command(sandbox),
     "terraform": _command(terraform),
 }
+
+
+def all_commands() -> dict[str, Command]:
+    """:data:`COMMANDS` and the commands registered as ``reconcile.commands`` entry points."""
+    found = {ep.name: _command(ep.load()) for ep in entry_points(group="reconcile.commands")}
+    return {**COMMANDS, **{name: c for name, c in found.items() if name not in COMMANDS}}

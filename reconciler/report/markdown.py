@@ -1,7 +1,8 @@
 """The PR/issue form of a scan: GitHub-flavoured Markdown, one table per kind of drift.
 
 Every value from the cloud is shown in a code span with table pipes escaped, so a tag value cannot
-break the table, inject links or HTML, or mention anyone.
+break the table, inject links or HTML, or mention anyone; text (callers, errors) is escaped, mentions
+broken.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ _COLUMNS: dict[Kind, tuple[str, ...]] = {
     "unknown": ("Address", "Reason", "Source"),
 }
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MENTION = re.compile(r"(?<![\w.+-])@")
 
 
 def render(report: ScanReport, *, link_base: str | None = None) -> str:
@@ -132,5 +134,6 @@ def code(value: str) -> str:
 
 
 def text(value: str) -> str:
-    """Plain text with Markdown and HTML punctuation escaped, on one line."""
-    return _SPECIAL.sub(r"\\\1", visible(value))
+    """Plain text with Markdown and HTML punctuation escaped, on one line; an ``@`` that would mention
+    someone (not an e-mail address's) is broken by a zero-width space."""
+    return _MENTION.sub("@&#8203;", _SPECIAL.sub(r"\\\1", visible(value)))

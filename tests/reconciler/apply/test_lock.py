@@ -6,12 +6,15 @@ import json
 import os
 import signal
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from git_workspace import Workspace, cloud, ws
 
+from reconciler.apply.lock import WorkspaceLock, holder
 from reconciler.cli import main
+from reconciler.errors import LockHeldError
 from sandbox.arm.faults import FaultRule
 from state.locks import Holder, Lock
 from state.sqlite import SqliteStore
@@ -104,3 +107,33 @@ def test_a_live_lock_is_released_only_by_force_and_audited(
     assert main(["audit", "--format", "json"]) == 0
     [row] = json.loads(capsys.readouterr().out)["rows"]
     assert (row["action"], row["result"]) == ("lock-release", "released") and "sam" in row["error"]
+
+
+def _pr_locked(tmp_path: Path) -> tuple[SqliteStore, Lock]:
+    store = SqliteStore(tmp_path / "state.db")
+    pr = Holder("bot", "elsewhere", 0, "/reconcile plan", pr="github:octo/infra#7")
+    return store, store.try_lock("/ws", "pr-token", pr)
+
+
+def test_a_pull_requests_lock_is_never_broken_and_names_the_pr(tmp_path: Path) -> None:
+    store, held = _pr_locked(tmp_path)
+    with store, pytest.raises(LockHeldError, match=r"locked by pull request github:octo/infra#7"):
+        WorkspaceLock(
+            store, "/ws", holder("reconcile apply"), timeout=0, clock=lambda: datetime.now(UTC)
+        ).__enter__()
+    with SqliteStore(tmp_path / "state.db") as again:
+        assert again.lock("/ws") == held
+
+
+def test_the_pull_requests_job_runs_under_its_lock_and_leaves_it_held(tmp_path: Path) -> None:
+    store, held = _pr_locked(tmp_path)
+    with store:
+        me = holder("reconcile bot: /reconcile apply")
+        with WorkspaceLock(store, "/ws", me, timeout=0, clock=lambda: datetime.now(UTC), adopt="pr-token"):
+            assert store.lock("/ws") == held
+        assert store.lock("/ws") == held
+        store.unlock("/ws", "pr-token")
+        gone = WorkspaceLock(store, "/ws", me, timeout=0, clock=lambda: datetime.now(UTC), adopt="pr-token")
+        with pytest.raises(LockHeldError, match="the lock this apply was to run under is gone; unlocked"):
+            gone.__enter__()
+        assert store.lock("/ws") is None

@@ -162,3 +162,8 @@ def test_times_in_utc_and_drift_without_attribution(report: ScanReport) -> None:
     )
     out = markdown.render(east._replace(drifts=(rg,), summary=Summary(1, 0, 1, 0, 0, 0)))
     assert '| `azurerm_resource_group.main` | `tags` | `{"a":null,"b":2}` | `""` |  |  |' in out
+
+
+def test_text_from_the_cloud_mentions_nobody_while_e_mail_addresses_stay_as_they_are() -> None:
+    assert markdown.text("ping @octo-org/admins") == "ping @&#8203;octo-org/admins"
+    assert markdown.text("alice@contoso.com") == "alice@contoso.com"

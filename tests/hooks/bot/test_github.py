@@ -1,0 +1,134 @@
+"""The GitHub forge through the real githubkit client against the fake GitHub API and a real remote."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_github import BOT_LOGIN, FakeGitHub
+from git_remote import BareRemote
+from loopback import Loopback
+
+from hooks.bot.comments import parts, post
+from hooks.bot.errors import ForgeError
+from hooks.bot.github import GitHubForge
+
+
+class Hub:
+    def __init__(self, fake: FakeGitHub, forge: GitHubForge, clone: Path) -> None:
+        self.fake = fake
+        self.forge = forge
+        self.clone = clone
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=self.clone, check=True, capture_output=True, text=True
+        ).stdout
+
+    def push_branch(self, branch: str, file: str, text: str) -> str:
+        self.git("checkout", "-q", "-B", branch, "origin/main")
+        (self.clone / file).write_text(text)
+        self.git("add", file)
+        self.git("commit", "-qm", f"change {file}")
+        self.git("push", "-q", "-f", "origin", f"HEAD:refs/heads/{branch}")
+        return self.git("rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[Hub]:
+    remote = BareRemote.create(tmp_path / "remote.git")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(remote.path), str(clone)], check=True, capture_output=True)
+    for key, value in (("user.name", "Pat"), ("user.email", "pat@example.com")):
+        subprocess.run(["git", "config", key, value], cwd=clone, check=True)
+    (clone / "main.tf").write_text("# empty\n")
+    subprocess.run(["git", "add", "."], cwd=clone, check=True)
+    subprocess.run(["git", "commit", "-qm", "first"], cwd=clone, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "HEAD:main"], cwd=clone, check=True)
+    subprocess.run(["git", "fetch", "-q"], cwd=clone, check=True)
+    fake = FakeGitHub(remote)
+    with Loopback(fake) as server:
+        fake.url = server.url
+        yield Hub(fake, GitHubForge("octo/infra", fake.token, server.url), clone)
+
+
+def test_a_pull_request_is_opened_found_read_and_merged(hub: Hub) -> None:
+    assert hub.forge.default_branch() == "main"
+    sha = hub.push_branch("reconcile/drift/root", "main.tf", "# codified\n")
+    assert hub.forge.find_pr("reconcile/drift/root") is None
+    opened = hub.forge.open_pr("reconcile/drift/root", "main", "Drift in root", "the body")
+    assert (opened.state, opened.head_sha, opened.head_branch, opened.author) == (
+        "open",
+        sha,
+        "reconcile/drift/root",
+        BOT_LOGIN,
+    )
+    assert opened.mergeable is True and not opened.from_fork
+    assert hub.forge.find_pr("reconcile/drift/root") == opened
+    assert hub.forge.find_pr("reconcile/drift/other") is None
+    hub.forge.update_pr(opened.number, title="Drift in root (2)", body="new body")
+    assert hub.forge.get_pr(opened.number).body == "new body"
+    assert not hub.forge.diverged(opened)
+    hub.forge.merge(opened, "merge")
+    merged = hub.forge.get_pr(opened.number)
+    assert merged.state == "merged"
+    assert hub.fake.remote.message("refs/heads/main").startswith(f"Merge pull request #{opened.number}")
+
+
+def test_comments_reactions_labels_reviews_and_permissions(hub: Hub) -> None:
+    hub.push_branch("topic", "main.tf", "# topic\n")
+    pr = hub.forge.open_pr("topic", "main", "t", "b")
+    hub.forge.comment(pr.number, "hello")
+    assert hub.fake.comments_on(pr.number) == ["hello"]
+    delivery = hub.fake.user_comments(pr.number, "alice", "/reconcile plan", "s")
+    comment_id = hub.fake.comments[-1]["id"]
+    hub.forge.react(comment_id, "eyes", pr.number)
+    assert hub.fake.reactions == [(comment_id, "eyes")] and delivery.event == "issue_comment"
+    hub.forge.add_labels(pr.number, ["reconcile", "drift"])
+    assert hub.fake.labels[pr.number] == ["reconcile", "drift"]
+    hub.fake.approve(pr.number, "bob")
+    hub.fake.reviews[pr.number].append(("carol", "APPROVED"))
+    hub.fake.reviews[pr.number].append(("carol", "CHANGES_REQUESTED"))
+    assert hub.forge.approvals(pr.number) == ("bob",)
+    hub.fake.grant("alice", "write")
+    hub.fake.grant("mallory", "read")
+    assert hub.forge.can_write("alice") and not hub.forge.can_write("mallory")
+    assert not hub.forge.can_write("stranger")
+
+
+def test_github_refusals_arrive_as_forge_errors_without_the_token(hub: Hub) -> None:
+    hub.push_branch("topic", "main.tf", "# topic\n")
+    pr = hub.forge.open_pr("topic", "main", "t", "b")
+    with pytest.raises(ForgeError, match="422 to POST comment on #1: Validation Failed"):
+        hub.forge.comment(pr.number, "x" * 65_537)
+    with pytest.raises(ForgeError, match="422 to POST pull request from topic"):
+        hub.forge.open_pr("topic", "main", "t", "b")
+    moved = hub.push_branch("topic", "main.tf", "# moved\n")
+    with pytest.raises(ForgeError, match="409 to PUT merge of #1: Head branch was modified"):
+        hub.forge.merge(pr, "merge")  # pr.head_sha is the old head
+    assert hub.forge.get_pr(pr.number).head_sha == moved
+    wrong = GitHubForge("octo/infra", "ghs_wrong_token_value", hub.fake.url)
+    with pytest.raises(ForgeError, match="401 to GET repository: Bad credentials") as caught:
+        wrong.default_branch()
+    assert "ghs_wrong_token_value" not in str(caught.value)
+
+
+def test_a_base_that_moved_on_makes_the_pull_request_diverged(hub: Hub) -> None:
+    hub.push_branch("topic", "other.tf", "# topic\n")
+    pr = hub.forge.open_pr("topic", "main", "t", "b")
+    hub.push_branch("main", "main.tf", "# someone else merged\n")
+    assert hub.forge.diverged(hub.forge.get_pr(pr.number))
+
+
+def test_a_200000_character_plan_reaches_github_in_comments_it_accepts_summary_first(hub: Hub) -> None:
+    hub.push_branch("topic", "main.tf", "# topic\n")
+    pr = hub.forge.open_pr("topic", "main", "t", "b")
+    plan = "\n".join(f"  + resource {n:06d} " + "x" * 80 for n in range(2200))
+    with pytest.raises(ForgeError, match="maximum is 65536 characters"):
+        hub.forge.comment(pr.number, plan)  # what the split is for
+    post(hub.forge, pr.number, parts("**Planned**: 2200 to add", "Plan output", plan, hub.forge.max_comment))
+    posted = hub.fake.comments_on(pr.number)
+    assert len(posted) == 4 and posted[0].startswith("**Planned**: 2200 to add")
+    assert all(len(c) <= 65_536 for c in posted) and sum(len(c) for c in posted) > 200_000
