@@ -25,6 +25,7 @@ from reconciler.commands import (
     rollback,
     sandbox,
     terraform,
+    watch,
 )
 
 
@@ -52,6 +53,7 @@ COMMANDS: dict[str, Command] = {
     "rollback": _command(rollback),
     "sandbox": _command(sandbox),
     "terraform": _command(terraform),
+    "watch": _command(watch),
 }
 
 
