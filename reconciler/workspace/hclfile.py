@@ -36,7 +36,7 @@ def parse_hcl(text: str, shown: str) -> ParsedFile:
     try:
         tree = hcl2.parses(text)
     except LarkError as e:
-        raise WorkspaceError(_syntax_error(e, shown, text.count("\n") + (not text.endswith("\n")))) from e
+        raise _syntax_error(e, shown, text.count("\n") + (not text.endswith("\n"))) from e
     lines = Lines(text)
     doc = DocumentView(tree)
     blocks: list[RawBlock] = []
@@ -101,11 +101,10 @@ def _span(rule: Any, text: str, lines: Lines) -> Span:
     return Span(meta.line, lines.line(max(end - 1, meta.start_pos)))
 
 
-def _syntax_error(e: LarkError, shown: str, last_line: int) -> str:
+def _syntax_error(e: LarkError, shown: str, last_line: int) -> WorkspaceError:
     line = getattr(e, "line", None)
     if isinstance(line, int):
         line = min(line, max(last_line, 1))  # the end of the file is on its last line, not after it
-    where = f"{shown}:{line}" if isinstance(line, int) and line > 0 else shown
     if isinstance(e, UnexpectedToken):
         if e.token.type == "$END":
             what = "unexpected end of file (unclosed block, bracket or string?)"
@@ -117,7 +116,9 @@ def _syntax_error(e: LarkError, shown: str, last_line: int) -> str:
         what = "unexpected end of file (unclosed block, bracket or string?)"
     else:
         what = str(e).splitlines()[0] if str(e) else type(e).__name__
-    return f"{where}: HCL syntax error: {what}"
+    return WorkspaceError.at(
+        shown, line if isinstance(line, int) and line > 0 else None, f"HCL syntax error: {what}"
+    )
 
 
 def _show(token: str) -> str:

@@ -65,3 +65,27 @@ def test_an_error_never_quotes_a_credential(
     assert "not a directory" in captured.err and "(sensitive)" in captured.err
     assert json.loads(captured.out)["error"]["code"] == "workspace"
     assert secret not in captured.err + captured.out
+
+
+def test_with_format_json_an_error_is_also_a_json_object_on_stdout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "main.tf").write_text('resource "azurerm_resource_group" "rg" {\n  name = \n}\n')
+    assert main(["drift", str(tmp_path), "--format", "json", "--state", str(tmp_path / "none.tfstate")]) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert doc["version"] == 1
+    error = doc["error"]
+    assert (error["code"], error["file"], error["line"]) == ("workspace", "main.tf", 2)
+    assert error["message"] in captured.err and len(captured.err.strip().splitlines()) == 1
+
+
+def test_every_error_class_carries_a_stable_code_and_exit_1() -> None:
+    from reconciler import errors
+
+    classes = [
+        c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.ReconcileError)
+    ]
+    codes = [c.code for c in classes]
+    assert len(codes) == len(set(codes)) and all(c.exit_code == 1 for c in classes)
+    assert {"usage", "config", "workspace", "terraform", "lock_held", "stale_scan"} <= set(codes)
