@@ -593,7 +593,7 @@ module "disk" {
 
 # -- the example project ------------------------------------------------------------------------------------
 
-EXAMPLE = Path(__file__).parents[3] / "examples" / "azure-vm"
+EXAMPLE = Path(__file__).parents[4] / "examples" / "azure-vm"
 
 
 def test_the_vm_scenario_drifts_on_the_example_project(tmp_path: Path) -> None:

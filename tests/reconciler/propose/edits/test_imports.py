@@ -1,7 +1,7 @@
 """Importing an unmanaged resource: Terraform's generated configuration, cleaned as a person would.
 
 The generated text below is what ``terraform plan -generate-config-out`` writes with the sandbox's
-azurerm provider (see test_edits_sandbox.py for the run against real Terraform).
+azurerm provider (see test_plans.py for the run against real Terraform).
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def test_in_a_module_the_removed_block_goes_in_the_module(tmp_path: Path) -> Non
 
 
 def test_the_example_projects_diagnostics_account_is_still_read_by_the_vms(tmp_path: Path) -> None:
-    example = Path(__file__).parents[3] / "examples" / "azure-vm"
+    example = Path(__file__).parents[4] / "examples" / "azure-vm"
     root = Path(shutil.copytree(example, tmp_path / "azure-vm"))
     result = accept_deleted(load_config(root), deleted("azurerm_storage_account.diagnostics"))
     assert result == Decline(
