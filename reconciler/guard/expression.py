@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from reconciler.policy.expressions import closing
 from reconciler.workspace import Configuration, ModuleCall
 from reconciler.workspace.addresses import Key, ResourceAddress
 
@@ -220,7 +221,7 @@ def _template_parts(text: str) -> list[str | Interpolation] | None:
         if text.startswith("%{", i):
             return None
         if text.startswith("${", i):
-            end = _closing_brace(text, i + 2)
+            end = closing(text, i + 1)
             if end is None:
                 return None
             if literal:
@@ -234,29 +235,6 @@ def _template_parts(text: str) -> list[str | Interpolation] | None:
     if literal:
         parts.append("".join(literal))
     return parts
-
-
-def _closing_brace(text: str, start: int) -> int | None:
-    depth = 0
-    quote = False
-    i = start
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                quote = False
-        elif ch == '"':
-            quote = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0:
-                return i
-            depth -= 1
-        i += 1
-    return None
 
 
 def _as_text(value: Any) -> str:

@@ -49,7 +49,8 @@ def denied_calls(text: str) -> Iterator[str]:
                 continue
         elif name not in DENIED_FUNCTIONS:
             continue
-        yield name + text[match.end() - 1 : _closing(text, match.end() - 1) + 1]
+        end = closing(text, match.end() - 1)
+        yield name + text[match.end() - 1 : (len(text) if end is None else end + 1)]
 
 
 def strings(value: Any) -> Iterator[str]:
@@ -65,9 +66,13 @@ def strings(value: Any) -> Iterator[str]:
             yield from strings(v)
 
 
-def _closing(text: str, start: int) -> int:
-    """The index of the parenthesis closing the one at ``start`` (the end of ``text`` if unclosed),
-    skipping quoted strings so that ``file(")")`` is one call."""
+_PAIRS = {"(": ")", "{": "}", "[": "]"}
+
+
+def closing(text: str, start: int) -> int | None:
+    """The index of the bracket closing the one at ``start`` (None if unclosed), skipping quoted strings
+    so that ``file(")")`` is one call."""
+    opener, closer = text[start], _PAIRS[text[start]]
     depth = 0
     quote = False
     i = start
@@ -80,11 +85,11 @@ def _closing(text: str, start: int) -> int:
                 quote = False
         elif ch == '"':
             quote = True
-        elif ch == "(":
+        elif ch == opener:
             depth += 1
-        elif ch == ")":
+        elif ch == closer:
             depth -= 1
             if depth == 0:
                 return i
         i += 1
-    return len(text) - 1
+    return None
