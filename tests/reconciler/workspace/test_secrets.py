@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,13 @@ def test_planted_secrets_reach_no_byte_written_or_sent(
     scan_id = json.loads(outputs[1])["scan_id"]
     for fmt in ("table", "json", "markdown", "sarif"):
         run("history", scan_id, "-C", str(ws), "--format", fmt)
+    # An apply (the revert of both changes) and its audit trail.
+    for args in (("init", "-q"), ("add", "-A"), ("-c", "user.name=Pat", "-c", "user.email=pat@example.com",
+                 "commit", "-qm", "the workspace")):  # fmt: skip
+        subprocess.run(["git", *args], cwd=ws, check=True)
+    run("drift", str(ws), "--format", "json", code=2)
+    run("apply", str(ws), "--revert", "--yes", "--format", "json", code=0)
+    run("audit", str(ws), "--format", "json", code=0)
     logs = capsys.readouterr()
 
     # The run did what it should: a proposal came from the LLM after a refusal and a Terraform error.
@@ -178,7 +186,8 @@ def test_planted_secrets_reach_no_byte_written_or_sent(
     stored = b"".join(p.read_bytes() for p in store.parent.glob("state.db*") if not p.name.endswith(".key"))
     assert b"(sensitive)" in stored
     texts = [*outputs, *bodies, logs.out, logs.err]  # history prints to stdout: it is in logs.out
-    assert len(outputs) == 4 + 3
+    assert len(outputs) == 4 + 3 + 1
+    assert '"action": "revert"' in logs.out and '"result": "applied"' in logs.out
     assert logs.out.count(scan_id) >= 5
     for secret in PLANTED:
         assert secret.encode() not in stored, secret
