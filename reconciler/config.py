@@ -108,6 +108,15 @@ OPTIONS: tuple[Option, ...] = (
         90,
     ),
     Option(
+        "drift.activity_log_delay",
+        int,
+        300,
+        "RECONCILE_ACTIVITY_LOG_DELAY",
+        "seconds the Activity Log may record a write late: an incremental scan reads that far back",
+        0,
+        3600,
+    ),
+    Option(
         "drift.full_scan_every",
         int,
         10,

@@ -37,9 +37,6 @@ from state.report import Drift, ScanReport
 
 #: the Activity Log keeps 90 days; a scan older than this cannot be brought up to date from it
 WINDOW = timedelta(days=89)
-#: how far before the previous scan events are read again: the Activity Log may record a write minutes
-#: late, so a write the previous scan's query missed is found by the next one
-SLACK = timedelta(minutes=5)
 
 
 class Previous(NamedTuple):
@@ -80,11 +77,16 @@ def incremental(
     now: datetime,
     settings: ScanSettings,
     annotate: Callable[[Managed], Managed],
+    delay: timedelta = timedelta(minutes=5),
 ) -> tuple[ScanReport, list[Snapshot]]:
-    """Raises :class:`ReadError` when the Activity Log cannot be read (then only a full scan will do)."""
+    """Raises :class:`ReadError` when the Activity Log cannot be read (then only a full scan will do).
+
+    Events are read from ``delay`` before the previous scan: the Activity Log may record a write that
+    late, and a write the previous scan's query missed is then found by this one.
+    """
     azure = [r for r in resources if r.type.startswith(AZURE_PREFIXES)]
     groups = list(settings.scope) if settings.scope is not None else groups_of(azure)
-    writes = attribution.writes(reader.events(groups, previous.scanned_at - SLACK), settings.terraform_ids)
+    writes = attribution.writes(reader.events(groups, previous.scanned_at - delay), settings.terraform_ids)
     # Terraform's own writes change the state, and a changed state makes a full scan: the writes left are
     # people's and programs'.
     touched = {w.resource_id.lower() for w in writes if w.modality != "terraform"}

@@ -101,6 +101,7 @@ def run_drift(options: DriftOptions) -> ScanReport:
                     report, snapshots = incremental(
                         resources, reader, MAPPINGS, previous.report, workspace=str(root),
                         scan_id=_scan_id(now), now=now, settings=scan_settings, annotate=annotate,
+                        delay=timedelta(seconds=settings.get_int("drift.activity_log_delay")),
                     )  # fmt: skip
                 except ReadError as e:
                     why_full = f"the Activity Log cannot be read ({e})"

@@ -20,7 +20,8 @@ from state.report import Drift, ScanReport, Summary, from_json
 from state.sqlite import SqliteStore
 from state.store import Snapshot, new_scan_id
 
-# One writer process: waits for a common start time, saves N scans, prints each report's JSON.
+# One writer process: waits for a common start time, saves N scans, writes each report's JSON to a file
+# of its own (a pipe would fill up while the parent is busy reading the store, and block the writer).
 WRITER = """
 import json, sys, time
 from datetime import UTC, datetime
@@ -30,6 +31,8 @@ from state.sqlite import SqliteStore
 from state.store import Snapshot, new_scan_id
 
 path, name, n, start = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+Path(sys.argv[5]).parent.mkdir(parents=True, exist_ok=True)
+out = open(sys.argv[5], "w")
 while time.time() < start:
     time.sleep(0.002)
 store = SqliteStore(path)
@@ -44,8 +47,9 @@ for i in range(n):
     snaps = [Snapshot(f"t.r{j}", f"/r/{j}", "t", {"j": j}, {"j": j}, {"j": j, "pad": "x" * 500})
              for j in range(100)]
     store.save_scan(report, snaps, state_serial=i, state_lineage=name)
-    print(json.dumps(to_json(report)), flush=True)
+    out.write(json.dumps(to_json(report)) + "\\n")
 store.close()
+out.close()
 """
 
 
@@ -53,7 +57,7 @@ def _writers(path: Path, names: list[str], n: int) -> list[subprocess.Popen[str]
     start = time.time() + 1.0  # past every child's imports, so that they really write at once
     return [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path), name, str(n), str(start)],
+            [sys.executable, "-c", WRITER, str(path), name, str(n), str(start), str(_out(path, name))],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -62,12 +66,17 @@ def _writers(path: Path, names: list[str], n: int) -> list[subprocess.Popen[str]
     ]
 
 
+def _out(path: Path, name: str) -> Path:
+    return path.parent.parent / f"{name}.jsonl"
+
+
 def _finish(procs: list[subprocess.Popen[str]]) -> list[ScanReport]:
     reports = []
     for p in procs:
-        out, err = p.communicate(timeout=120)
+        _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
-        reports += [from_json(json.loads(line)) for line in out.splitlines()]
+        written = Path(str(list(p.args)[-1])).read_text()
+        reports += [from_json(json.loads(line)) for line in written.splitlines()]
     return reports
 
 
