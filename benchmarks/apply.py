@@ -30,7 +30,8 @@ from pathlib import Path
 
 from reconciler import scenario
 from reconciler.cli import main as reconcile
-from sandbox.az import Az, endpoint_for
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 
 TARGET_RATIO = 2.0
 

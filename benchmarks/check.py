@@ -26,8 +26,10 @@ import time
 from pathlib import Path
 
 from reconciler import scenario
-from reconciler.drift.run import DriftOptions, run_drift
-from reconciler.guard.run import CheckOptions, run_check
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
+from reconciler.guard.run import CheckOptions
+from reconciler.guard.run import run_check
 
 TARGET_S = 2.0
 

@@ -19,7 +19,10 @@ import tempfile
 from pathlib import Path
 
 import requests
-from drift_scale import NETWORK_API, run, seed, workspace
+from drift_scale import NETWORK_API
+from drift_scale import run
+from drift_scale import seed
+from drift_scale import workspace
 
 from sandbox import lifecycle
 from sandbox.admin import AdminClient

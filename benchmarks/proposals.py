@@ -18,11 +18,16 @@ from pathlib import Path
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.network.models import PublicIPAddress
 
-from providers.azure.sdk import Endpoint, client, sandbox_credential
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
+from providers.azure.sdk import sandbox_credential
 from reconciler import scenario
-from reconciler.drift.run import DriftOptions, run_drift
-from reconciler.propose.run import ProposeOptions, run_propose
-from sandbox.az import Az, endpoint_for
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
+from reconciler.propose.run import ProposeOptions
+from reconciler.propose.run import run_propose
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 from state.proposal import Proposal
 
 CATEGORIES = {

@@ -12,7 +12,9 @@ from typing import NoReturn
 
 from reconciler.commands import all_commands
 from reconciler.commands import terraform as terraform_command
-from reconciler.errors import Failure, UsageError, error_json
+from reconciler.errors import Failure
+from reconciler.errors import UsageError
+from reconciler.errors import error_json
 from reconciler.workspace.secrets import known_secrets
 
 

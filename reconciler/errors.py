@@ -30,7 +30,10 @@ is not back at a known configuration (see :mod:`reconciler.apply.model`).
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any
+from typing import Protocol
+from typing import Self
+from typing import runtime_checkable
 
 
 @runtime_checkable

@@ -12,12 +12,15 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.errors import ReconcileError
-from reconciler.terraform.engine import EmbeddedEngine, Engine
+from reconciler.terraform.engine import EmbeddedEngine
+from reconciler.terraform.engine import Engine
 from reconciler.terraform.terraform import Terraform
-from sandbox.az import Az, endpoint_for
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 from sandbox.environment import client_environment
 from sandbox.server import Sandbox
 

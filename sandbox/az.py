@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from providers.azure import apps
-from providers.azure.sdk import Endpoint, client, sandbox_credential, wire_json
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
+from providers.azure.sdk import sandbox_credential
+from providers.azure.sdk import wire_json
 
 #: The tools a change can be made "through", and the app id each signs in with.
 VIA = {"cli": apps.AZURE_CLI, "portal": apps.AZURE_PORTAL, "powershell": apps.AZURE_POWERSHELL}

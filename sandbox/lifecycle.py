@@ -14,13 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sandbox.errors import SandboxError
-from sandbox.server import (
-    Sandbox,
-    ServerInfo,
-    clear_server_info,
-    read_server_info,
-    write_server_info,
-)
+from sandbox.server import Sandbox
+from sandbox.server import ServerInfo
+from sandbox.server import clear_server_info
+from sandbox.server import read_server_info
+from sandbox.server import write_server_info
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0

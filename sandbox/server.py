@@ -11,9 +11,12 @@ import os
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.serving import make_server
 
 from sandbox import DEFAULT_DATA_DIR
 from sandbox.arm.app import ArmApp

@@ -15,8 +15,11 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any, Literal, NamedTuple
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
 from state import rows
 from state.transactions import Transactions

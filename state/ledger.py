@@ -12,8 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from state import rows
-from state.audit import AuditEntry, AuditRow, entry_from_json, entry_json, row_hash
-from state.locks import Holder, Lock
+from state.audit import AuditEntry
+from state.audit import AuditRow
+from state.audit import entry_from_json
+from state.audit import entry_json
+from state.audit import row_hash
+from state.locks import Holder
+from state.locks import Lock
 from state.transactions import Transactions
 
 

@@ -14,7 +14,8 @@ hand (``reconcile lock release --force``, audited).
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import NamedTuple
 
 from state.report import rfc3339

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from state.errors import StoreError
-from state.schema import MIGRATIONS, Migration
+from state.schema import MIGRATIONS
+from state.schema import Migration
 
 APPLICATION_ID = 0x52434E4C  # "RCNL": tells our files from other programs' SQLite files
 

@@ -14,7 +14,9 @@ derived from them. Every proposal carries its validation record: each attempt an
 from __future__ import annotations
 
 import difflib
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
 Strategy = Literal["codify", "revert", "import", "accept"]
 Origin = Literal["rules", "llm"]

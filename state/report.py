@@ -22,8 +22,11 @@ a report is built.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Any, Literal, NamedTuple
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
 REPORT_VERSION = 1
 MASK = "(sensitive)"

@@ -8,14 +8,24 @@ out: sensitive snapshot values masked by path (with a keyed hash), every known s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from collections.abc import Sequence
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import NamedTuple
 
 from state.key import StoreKey
-from state.redaction import Redactor, masked
-from state.report import Attribution, Change, Drift, ScanReport, Source, Summary
-from state.store import ScanInfo, Snapshot
+from state.redaction import Redactor
+from state.redaction import masked
+from state.report import Attribution
+from state.report import Change
+from state.report import Drift
+from state.report import ScanReport
+from state.report import Source
+from state.report import Summary
+from state.store import ScanInfo
+from state.store import Snapshot
 
 Row = tuple[Any, ...]
 

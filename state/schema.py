@@ -17,7 +17,8 @@ Where each database keeps its schema version differs: SQLite in ``PRAGMA user_ve
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from state.scrub import scrub_snapshots
 

@@ -16,8 +16,10 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +28,8 @@ from state.errors import StoreError
 from state.key import StoreKey
 from state.redaction import Redactor
 from state.sqlstore import SqlStore
-from state.transactions import Cursor, utcnow
+from state.transactions import Cursor
+from state.transactions import utcnow
 
 BUSY_TIMEOUT_S = 30.0
 

@@ -9,7 +9,8 @@ connection away.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,8 @@ from state.bot import BotLedger
 from state.errors import StoreError
 from state.ledger import Ledger
 from state.report import ScanReport
-from state.store import ScanInfo, Snapshot
+from state.store import ScanInfo
+from state.store import Snapshot
 from state.transactions import Cursor
 
 _SHOWN_MATCHES = 3  # how many matches an ambiguous-prefix error lists

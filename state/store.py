@@ -13,11 +13,17 @@ ambiguous scan id, a lock held too long) is a :class:`~reconciler.errors.StoreEr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any, NamedTuple, Protocol
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import NamedTuple
+from typing import Protocol
 
-from state.report import ScanReport, Summary
+from state.report import ScanReport
+from state.report import Summary
 
 
 class Snapshot(NamedTuple):

@@ -8,15 +8,21 @@ statements run in which order, once for every database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any
+from typing import Protocol
+from typing import Self
 
 from state.key import StoreKey
 from state.redaction import Redactor
-from state.schema import QUERIES, Queries
+from state.schema import QUERIES
+from state.schema import Queries
 
 
 class Cursor(Protocol):

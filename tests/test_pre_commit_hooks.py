@@ -20,7 +20,8 @@ from sandbox_cloud import exported
 
 from reconciler import scenario
 from reconciler.cli import main
-from sandbox.az import Az, endpoint_for
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 
 PROJECT = Path(__file__).resolve().parents[1]
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")

@@ -15,21 +15,32 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
-from hooks.bot import comments, locks, sync
+from hooks.bot import comments
+from hooks.bot import locks
+from hooks.bot import sync
 from hooks.bot.context import Bot
-from hooks.bot.errors import ForgeError, Refusal
-from hooks.bot.forge import PullRequest, pr_key, repository_key
+from hooks.bot.errors import ForgeError
+from hooks.bot.errors import Refusal
+from hooks.bot.forge import PullRequest
+from hooks.bot.forge import pr_key
+from hooks.bot.forge import repository_key
 from reconciler.apply import plan as saved_plan
 from reconciler.apply.model import ApplyReport
 from reconciler.apply.render import render
-from reconciler.apply.run import ApplyOptions, Selection, execute, run_apply
-from reconciler.apply.session import Common, session
+from reconciler.apply.run import ApplyOptions
+from reconciler.apply.run import Selection
+from reconciler.apply.run import execute
+from reconciler.apply.run import run_apply
+from reconciler.apply.session import Common
+from reconciler.apply.session import session
 from reconciler.config import load_config
 from reconciler.drift.run import state_snapshot
-from reconciler.terraform import Terraform, engine_from_config
+from reconciler.terraform import Terraform
+from reconciler.terraform import engine_from_config
 from state.bot import PlanRecord
 
 PLAN_LOCK_TIMEOUT_S = 60  # Terraform's own state lock: another run may be finishing

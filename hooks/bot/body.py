@@ -15,9 +15,11 @@ import re
 from collections.abc import Sequence
 
 from hooks.bot.commands import PREFIX
-from hooks.bot.comments import code, escape
+from hooks.bot.comments import code
+from hooks.bot.comments import escape
 from reconciler.report import markdown
-from state.proposal import FileEdit, Proposal
+from state.proposal import FileEdit
+from state.proposal import Proposal
 from state.report import ScanReport
 
 _MARKER = re.compile(r"<!-- reconcile-bot fingerprint=([0-9a-f]{16}) -->")

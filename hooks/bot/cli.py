@@ -18,10 +18,13 @@ from pathlib import Path
 
 import git
 
-from hooks.bot import server, sync
+from hooks.bot import server
+from hooks.bot import sync
 from hooks.bot.context import open_bot
-from hooks.bot.settings import BotSettings, load_settings
-from reconciler.errors import UsageError, WorkspaceError
+from hooks.bot.settings import BotSettings
+from hooks.bot.settings import load_settings
+from reconciler.errors import UsageError
+from reconciler.errors import WorkspaceError
 
 HELP = "the GitOps PR bot: 'sync' runs one cycle (for a schedule), 'serve' answers webhooks"
 

@@ -17,7 +17,9 @@ answered with the help text and the reason.
 from __future__ import annotations
 
 import re
-from typing import Literal, NamedTuple, cast
+from typing import Literal
+from typing import NamedTuple
+from typing import cast
 
 PREFIX = "/reconcile"
 Verb = Literal["plan", "apply", "revert", "rescan", "unlock", "help"]

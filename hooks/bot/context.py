@@ -9,14 +9,17 @@ top. For a repository whose top is the workspace they are one file.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from hooks.bot import github, gitlab
+from hooks.bot import github
+from hooks.bot import gitlab
 from hooks.bot.checkout import Checkout
 from hooks.bot.forge import Forge
-from hooks.bot.settings import BotSettings, workspace_name
+from hooks.bot.settings import BotSettings
+from hooks.bot.settings import workspace_name
 from reconciler.config import load_config
 from state.sqlite import SqliteStore
 

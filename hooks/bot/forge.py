@@ -9,7 +9,9 @@ them first (:func:`hooks.bot.comments.post`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal
+from typing import NamedTuple
+from typing import Protocol
 
 PrState = Literal["open", "closed", "merged"]
 Reaction = Literal["eyes", "+1", "-1", "confused"]

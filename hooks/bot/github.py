@@ -8,17 +8,26 @@ moment it happened (a cached pull request would hide a new head). Errors become
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
-from typing import Any, Literal, TypeVar
+from typing import Any
+from typing import Literal
+from typing import TypeVar
 
 import httpx
 import pydantic
-from githubkit import GitHub, Response, TokenAuthStrategy
-from githubkit.exception import GitHubException, RequestFailed
+from githubkit import GitHub
+from githubkit import Response
+from githubkit import TokenAuthStrategy
+from githubkit.exception import GitHubException
+from githubkit.exception import RequestFailed
 
 from hooks.bot.errors import ForgeError
-from hooks.bot.forge import PrState, PullRequest, Reaction
+from hooks.bot.forge import PrState
+from hooks.bot.forge import PullRequest
+from hooks.bot.forge import Reaction
 from hooks.bot.settings import BotSettings
 
 MAX_COMMENT = 65_536  # GitHub refuses longer comment bodies (422)

@@ -7,7 +7,8 @@ role or above (access level 30), counting inherited group membership. Errors bec
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,7 +17,9 @@ import requests
 from gitlab.exceptions import GitlabError
 
 from hooks.bot.errors import ForgeError
-from hooks.bot.forge import PrState, PullRequest, Reaction
+from hooks.bot.forge import PrState
+from hooks.bot.forge import PullRequest
+from hooks.bot.forge import Reaction
 from hooks.bot.settings import BotSettings
 
 MAX_COMMENT = 1_000_000  # GitLab's limit on a note

@@ -8,8 +8,13 @@ workspace must be one the bot manages. Requirements particular to a verb live in
 
 from __future__ import annotations
 
-from hooks.bot import actions, comments, sync
-from hooks.bot.commands import HELP, Command, Invalid, parse
+from hooks.bot import actions
+from hooks.bot import comments
+from hooks.bot import sync
+from hooks.bot.commands import HELP
+from hooks.bot.commands import Command
+from hooks.bot.commands import Invalid
+from hooks.bot.commands import parse
 from hooks.bot.context import Bot
 from hooks.bot.errors import Refusal
 from hooks.bot.forge import PullRequest

@@ -16,7 +16,8 @@ from hooks.bot.errors import Refusal
 from reconciler.apply.lock import os_user
 from state.audit import AuditEntry
 from state.ledger import Ledger
-from state.locks import Holder, Lock
+from state.locks import Holder
+from state.locks import Lock
 
 
 def take(store: Ledger, workspace: str, pr: str, command: str, user: str) -> Lock:

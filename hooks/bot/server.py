@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,7 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from hooks.bot import jobs, webhooks
+from hooks.bot import jobs
+from hooks.bot import webhooks
 from hooks.bot.context import Bot
 from state.bot import NewJob
 from state.sqlite import SqliteStore

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from reconciler.config import Config, Flag, load_config
+from reconciler.config import Config
+from reconciler.config import Flag
+from reconciler.config import load_config
 from reconciler.errors import ConfigError
 
 FORGES = ("github", "gitlab")

@@ -28,15 +28,23 @@ for scans: 0 nothing drifted, 2 drift (a PR is open for it), 1 a workspace faile
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
-from hooks.bot import body, comments, locks
+from hooks.bot import body
+from hooks.bot import comments
+from hooks.bot import locks
 from hooks.bot.context import Bot
-from hooks.bot.forge import PullRequest, pr_key, repository_key
-from reconciler.drift.run import DriftOptions, run_drift
+from hooks.bot.forge import PullRequest
+from hooks.bot.forge import pr_key
+from hooks.bot.forge import repository_key
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
 from reconciler.errors import ReconcileError
 from reconciler.propose.patch import merge_edits
-from reconciler.propose.run import ProposeOptions, run_propose
+from reconciler.propose.run import ProposeOptions
+from reconciler.propose.run import run_propose
 from state.errors import StoreError
 
 Action = Literal["in_sync", "opened", "updated", "unchanged", "closed", "error"]

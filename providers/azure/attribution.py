@@ -8,9 +8,11 @@ CLI and Azure PowerShell have well-known first-party ids; the configured Terrafo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from providers.azure import apps
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from providers.azure.sdk import Endpoint, sandbox_credential
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import sandbox_credential
 
 AZURE_ENDPOINT = "https://management.azure.com"
 #: The app id reconcile's own reads carry in the sandbox (reads are not in the Activity Log anyway).

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
-from typing import Any, Literal, NamedTuple, Protocol
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
+from typing import Protocol
 
-from providers.azure.sdk import client, wire_json
+from providers.azure.sdk import client
+from providers.azure.sdk import wire_json
 
 Body = dict[str, Any]
 GRAPH_API_VERSION = "2021-03-01"
@@ -126,7 +133,9 @@ class AzureLiveReader:
 
     @staticmethod
     def _get(resources: Any, request: Request) -> LiveRead:
-        from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
+        from azure.core.exceptions import AzureError
+        from azure.core.exceptions import HttpResponseError
+        from azure.core.exceptions import ResourceNotFoundError
 
         try:
             body = resources.get_by_id(request.resource_id, api_version=request.api_version)

@@ -10,9 +10,12 @@ import base64
 import inspect
 import json
 import time
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
+from typing import NamedTuple
+from typing import TypeVar
 
-from azure.core.credentials import AccessToken, TokenCredential
+from azure.core.credentials import AccessToken
+from azure.core.credentials import TokenCredential
 from azure.core.pipeline import PipelineRequest
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
 

@@ -13,16 +13,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from reconciler.apply import plan as saved_plan
-from reconciler.apply.model import Rollback, StepFailed, Steps
+from reconciler.apply.model import Rollback
+from reconciler.apply.model import StepFailed
+from reconciler.apply.model import Steps
 from reconciler.apply.session import Session
 from reconciler.apply.verify import verify
-from reconciler.errors import ReconcileError, TerraformError, UsageError
-from reconciler.policy import PolicySettings, evaluate
+from reconciler.errors import ReconcileError
+from reconciler.errors import TerraformError
+from reconciler.errors import UsageError
+from reconciler.policy import PolicySettings
+from reconciler.policy import evaluate
 from reconciler.workspace import state_from_document
 from reconciler.workspace.secrets import resource_secrets
 from state.proposal import FileEdit

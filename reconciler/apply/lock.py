@@ -26,7 +26,9 @@ from types import TracebackType
 from reconciler.errors import LockHeldError
 from state.audit import AuditEntry
 from state.ledger import Ledger
-from state.locks import HEARTBEAT, Holder, Lock
+from state.locks import HEARTBEAT
+from state.locks import Holder
+from state.locks import Lock
 
 POLL_S = 0.5
 

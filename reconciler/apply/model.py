@@ -18,9 +18,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
-from state.audit import Action, StepTime
+from state.audit import Action
+from state.audit import StepTime
 
 Result = Literal["applied", "planned", "rolled_back", "rollback_failed", "failed"]
 EXIT_CODES: dict[str, int] = {"applied": 0, "planned": 0, "rolled_back": 3, "rollback_failed": 4, "failed": 4}

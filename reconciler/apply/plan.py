@@ -9,9 +9,11 @@ the committed configuration) anything the person wrote — anything else refuses
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.terraform import Terraform
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from reconciler.apply.model import ApplyReport, to_json
+from reconciler.apply.model import ApplyReport
+from reconciler.apply.model import to_json
 from state.audit import StepTime
 
 _RESULT = {

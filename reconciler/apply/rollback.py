@@ -13,10 +13,15 @@ import shutil
 from typing import NamedTuple
 
 from reconciler.apply import plan as saved_plan
-from reconciler.apply.deliver import Refused, backup_state
-from reconciler.apply.model import ApplyReport, Steps
-from reconciler.apply.run import Selection, execute
-from reconciler.apply.session import Common, Session, session
+from reconciler.apply.deliver import Refused
+from reconciler.apply.deliver import backup_state
+from reconciler.apply.model import ApplyReport
+from reconciler.apply.model import Steps
+from reconciler.apply.run import Selection
+from reconciler.apply.run import execute
+from reconciler.apply.session import Common
+from reconciler.apply.session import Session
+from reconciler.apply.session import session
 from reconciler.errors import GitError
 
 

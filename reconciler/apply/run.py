@@ -15,15 +15,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.apply import plan as saved_plan
-from reconciler.apply.deliver import Refused, deliver, edits_of, roll_back
-from reconciler.apply.model import ApplyReport, Rollback, StepFailed, Steps
-from reconciler.apply.session import Common, Session, session
+from reconciler.apply.deliver import Refused
+from reconciler.apply.deliver import deliver
+from reconciler.apply.deliver import edits_of
+from reconciler.apply.deliver import roll_back
+from reconciler.apply.model import ApplyReport
+from reconciler.apply.model import Rollback
+from reconciler.apply.model import StepFailed
+from reconciler.apply.model import Steps
+from reconciler.apply.session import Common
+from reconciler.apply.session import Session
+from reconciler.apply.session import session
 from reconciler.drift.run import state_snapshot
-from reconciler.errors import GitError, StaleScanError
-from state.audit import Action, AuditEntry
+from reconciler.errors import GitError
+from reconciler.errors import StaleScanError
+from state.audit import Action
+from state.audit import AuditEntry
 from state.report import ScanReport
 
 REVERT_ACTIONS: list[saved_plan.Actions] = [

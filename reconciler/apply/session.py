@@ -9,17 +9,24 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from contextlib import ExitStack
+from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from reconciler.apply.lock import WorkspaceLock, holder
+from reconciler.apply.lock import WorkspaceLock
+from reconciler.apply.lock import holder
 from reconciler.apply.repo import Repo
-from reconciler.config import Config, load_config
+from reconciler.config import Config
+from reconciler.config import load_config
 from reconciler.errors import WorkspaceError
-from reconciler.terraform import Terraform, engine_from_config
+from reconciler.terraform import Terraform
+from reconciler.terraform import engine_from_config
 from reconciler.workspace import load_config as load_workspace
 from reconciler.workspace.secrets import known_secrets
 from state.sqlite import SqliteStore

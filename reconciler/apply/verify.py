@@ -10,12 +10,14 @@ a plan that still changes something is saved and shown, to say what.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from reconciler.apply import plan as saved_plan
-from reconciler.drift.run import DriftOptions, run_drift
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
 from reconciler.terraform import Terraform
 
 

@@ -11,22 +11,21 @@ from __future__ import annotations
 import argparse
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import Protocol, cast
+from typing import Protocol
+from typing import cast
 
-from reconciler.commands import (
-    apply,
-    audit,
-    check,
-    demo,
-    drift,
-    history,
-    lock,
-    propose,
-    rollback,
-    sandbox,
-    terraform,
-    watch,
-)
+from reconciler.commands import apply
+from reconciler.commands import audit
+from reconciler.commands import check
+from reconciler.commands import demo
+from reconciler.commands import drift
+from reconciler.commands import history
+from reconciler.commands import lock
+from reconciler.commands import propose
+from reconciler.commands import rollback
+from reconciler.commands import sandbox
+from reconciler.commands import terraform
+from reconciler.commands import watch
 
 
 class Command(Protocol):

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reconciler.apply.render import render
-from reconciler.apply.run import ApplyOptions, run_apply
+from reconciler.apply.run import ApplyOptions
+from reconciler.apply.run import run_apply
 from reconciler.apply.session import Common
 from reconciler.errors import UsageError
 

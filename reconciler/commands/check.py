@@ -14,8 +14,11 @@ import sys
 from pathlib import Path
 
 from reconciler.errors import UsageError
-from reconciler.guard.render import render_json, render_text
-from reconciler.guard.run import CheckOptions, parse_max_age, run_check
+from reconciler.guard.render import render_json
+from reconciler.guard.render import render_text
+from reconciler.guard.run import CheckOptions
+from reconciler.guard.run import parse_max_age
+from reconciler.guard.run import run_check
 
 HELP = "pre-commit guard: fail when the commit's next apply would revert an out-of-band change it leaves out"
 ALLOW_ENV = "RECONCILE_ALLOW_REVERT"

@@ -20,9 +20,11 @@ from rich.console import Console
 from rich.table import Table
 
 from reconciler import scenario
-from reconciler.drift.run import DriftOptions, run_drift
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
 from reconciler.propose.patch import merge_edits
-from reconciler.propose.run import ProposeOptions, run_propose
+from reconciler.propose.run import ProposeOptions
+from reconciler.propose.run import run_propose
 from reconciler.report import render
 
 HELP = "run the VM scenario on a sandbox: apply, drift it out of band, show what changed and who did it"

@@ -17,11 +17,16 @@ import sys
 from pathlib import Path
 
 from reconciler.cron.notify import FORMATS as NOTIFY_FORMATS
-from reconciler.cron.runner import RunOptions, run_all
-from reconciler.drift.run import DriftOptions, run_drift
+from reconciler.cron.runner import RunOptions
+from reconciler.cron.runner import run_all
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
 from reconciler.errors import UsageError
-from reconciler.report import FORMATS, render, render_combined
-from reconciler.report.output import check_writable, write_output
+from reconciler.report import FORMATS
+from reconciler.report import render
+from reconciler.report import render_combined
+from reconciler.report.output import check_writable
+from reconciler.report.output import write_output
 
 HELP = "detect drift between Terraform state and the live cloud, with who did it (exit 0 in sync, 2 drift)"
 

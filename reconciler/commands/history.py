@@ -9,7 +9,8 @@ from pathlib import Path
 
 from reconciler.config import load_config
 from reconciler.errors import ReconcileError
-from reconciler.report import FORMATS, render
+from reconciler.report import FORMATS
+from reconciler.report import render
 from state.report import rfc3339
 from state.sqlite import SqliteStore
 

@@ -6,12 +6,15 @@ import argparse
 import json
 import os
 import socket
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 from reconciler.apply.lock import os_user
 from reconciler.config import load_config
-from reconciler.errors import LockHeldError, UsageError, WorkspaceError
+from reconciler.errors import LockHeldError
+from reconciler.errors import UsageError
+from reconciler.errors import WorkspaceError
 from state.audit import AuditEntry
 from state.locks import Lock
 from state.report import rfc3339

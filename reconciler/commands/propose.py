@@ -8,8 +8,10 @@ from pathlib import Path
 
 from reconciler.propose.patch import merge_edits
 from reconciler.propose.render import render
-from reconciler.propose.run import ProposeOptions, run_propose
-from reconciler.report.output import check_writable, write_output
+from reconciler.propose.run import ProposeOptions
+from reconciler.propose.run import run_propose
+from reconciler.report.output import check_writable
+from reconciler.report.output import write_output
 
 HELP = "propose validated IaC diffs that codify, revert or import each drift of the latest scan"
 

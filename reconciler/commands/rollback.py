@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from reconciler.apply.render import render
-from reconciler.apply.rollback import RollbackOptions, run_rollback
-from reconciler.commands.apply import add_lock_timeout, common
+from reconciler.apply.rollback import RollbackOptions
+from reconciler.apply.rollback import run_rollback
+from reconciler.commands.apply import add_lock_timeout
+from reconciler.commands.apply import common
 
 HELP = "bring the cloud back to the configuration of an earlier commit (default: before the last apply)"
 

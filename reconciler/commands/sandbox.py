@@ -12,7 +12,8 @@ from typing import Any
 
 from reconciler.commands import sandbox_az
 from reconciler.errors import ConfigError
-from sandbox import DEFAULT_DATA_DIR, lifecycle
+from sandbox import DEFAULT_DATA_DIR
+from sandbox import lifecycle
 from sandbox.admin import AdminClient
 from sandbox.environment import client_environment
 

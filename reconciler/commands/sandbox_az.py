@@ -10,7 +10,8 @@ from typing import Any
 
 from reconciler.errors import ConfigError
 from sandbox import lifecycle
-from sandbox.az import Az, endpoint_for
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 from sandbox.errors import SandboxError
 from sandbox.server import identity
 

@@ -14,9 +14,11 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from reconciler.errors import UsageError, WorkspaceError
+from reconciler.errors import UsageError
+from reconciler.errors import WorkspaceError
 from reconciler.watch.loop import watch
-from reconciler.watch.view import View, to_json
+from reconciler.watch.view import View
+from reconciler.watch.view import to_json
 
 HELP = "watch a workspace: drift re-judged when the code or state changes, rescanned live on an interval"
 

@@ -9,8 +9,10 @@ outcomes and messages name only its scheme and host.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import requests

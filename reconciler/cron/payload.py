@@ -19,9 +19,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reconciler.report.combined import CombinedReport, WorkspaceRun
-from reconciler.report.delta import Event, event_to_json
-from reconciler.report.text import shorten, value_text, visible
+from reconciler.report.combined import CombinedReport
+from reconciler.report.combined import WorkspaceRun
+from reconciler.report.delta import Event
+from reconciler.report.delta import event_to_json
+from reconciler.report.text import shorten
+from reconciler.report.text import value_text
+from reconciler.report.text import visible
 from state.report import rfc3339
 
 SECTION_LIMIT = 2900  # Slack refuses section text over 3,000 characters

@@ -13,22 +13,37 @@ drift`` (``--no-attribution`` now, an incremental mode later) apply to every wor
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from reconciler.apply.lock import WorkspaceLock, holder
-from reconciler.config import Flag, load_config
-from reconciler.cron.notify import Policy, Webhook, deliver, webhooks
-from reconciler.cron.payload import has_news, json_payload, slack_payload
-from reconciler.drift.run import DriftOptions, run_drift
-from reconciler.errors import ConfigError, Failure, LockHeldError
-from reconciler.report.combined import CombinedReport, Delivery, WorkspaceRun
+from reconciler.apply.lock import WorkspaceLock
+from reconciler.apply.lock import holder
+from reconciler.config import Flag
+from reconciler.config import load_config
+from reconciler.cron.notify import Policy
+from reconciler.cron.notify import Webhook
+from reconciler.cron.notify import deliver
+from reconciler.cron.notify import webhooks
+from reconciler.cron.payload import has_news
+from reconciler.cron.payload import json_payload
+from reconciler.cron.payload import slack_payload
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
+from reconciler.errors import ConfigError
+from reconciler.errors import Failure
+from reconciler.errors import LockHeldError
+from reconciler.report.combined import CombinedReport
+from reconciler.report.combined import Delivery
+from reconciler.report.combined import WorkspaceRun
 from reconciler.report.delta import delta
-from reconciler.workspace.listed import Listed, listed_workspaces
+from reconciler.workspace.listed import Listed
+from reconciler.workspace.listed import listed_workspaces
 from state.sqlite import SqliteStore
 from state.transactions import utcnow
 

@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from deepdiff import DeepDiff
 
-from providers.azure.mapping.schema import Attr, Attrs, Block, Item, Kind
-from state.report import MASK, Change
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
+from state.report import MASK
+from state.report import Change
 
 Path = tuple[str | int, ...]
 

@@ -12,28 +12,32 @@ when the Activity Log cannot be read, or every ``drift.full_scan_every`` scans.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import datetime
+from datetime import timedelta
 from typing import NamedTuple
 
 from providers.azure import attribution
-from providers.azure.live import LiveReader, ReadError, Request
+from providers.azure.live import LiveReader
+from providers.azure.live import ReadError
+from providers.azure.live import Request
 from providers.azure.mapping.base import Mapping as TypeMapping
 from providers.azure.mapping.base import MappingError
 from reconciler.drift.compare import ignored
-from reconciler.drift.scan import (
-    AZURE_PREFIXES,
-    Managed,
-    ScanSettings,
-    Snapshot,
-    assemble,
-    attribute,
-    groups_of,
-    read_id,
-    scan,
-    unmanaged,
-)
-from state.report import Drift, ScanReport
+from reconciler.drift.scan import AZURE_PREFIXES
+from reconciler.drift.scan import Managed
+from reconciler.drift.scan import ScanSettings
+from reconciler.drift.scan import Snapshot
+from reconciler.drift.scan import assemble
+from reconciler.drift.scan import attribute
+from reconciler.drift.scan import groups_of
+from reconciler.drift.scan import read_id
+from reconciler.drift.scan import scan
+from reconciler.drift.scan import unmanaged
+from state.report import Drift
+from state.report import ScanReport
 
 #: the Activity Log keeps 90 days; a scan older than this cannot be brought up to date from it
 WINDOW = timedelta(days=89)

@@ -12,28 +12,55 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from providers.azure.connect import endpoint
-from providers.azure.live import AzureLiveReader, LiveReader, ReadError, ReadSettings
+from providers.azure.live import AzureLiveReader
+from providers.azure.live import LiveReader
+from providers.azure.live import ReadError
+from providers.azure.live import ReadSettings
 from providers.azure.mapping import MAPPINGS
-from reconciler.config import Config, load_config
-from reconciler.drift.ignore import IgnoreRule, parse_rules, patterns
-from reconciler.drift.incremental import Previous, fallback, incremental
-from reconciler.drift.scan import Managed, Progress, ScanSettings, Snapshot, scan
-from reconciler.errors import ConfigError, WorkspaceError
-from reconciler.terraform import Terraform, engine_from_config
-from reconciler.workspace import Configuration, StateSnapshot, read_state_file, state_from_document
+from reconciler.config import Config
+from reconciler.config import load_config
+from reconciler.drift.ignore import IgnoreRule
+from reconciler.drift.ignore import parse_rules
+from reconciler.drift.ignore import patterns
+from reconciler.drift.incremental import Previous
+from reconciler.drift.incremental import fallback
+from reconciler.drift.incremental import incremental
+from reconciler.drift.scan import Managed
+from reconciler.drift.scan import Progress
+from reconciler.drift.scan import ScanSettings
+from reconciler.drift.scan import Snapshot
+from reconciler.drift.scan import scan
+from reconciler.errors import ConfigError
+from reconciler.errors import WorkspaceError
+from reconciler.terraform import Terraform
+from reconciler.terraform import engine_from_config
+from reconciler.workspace import Configuration
+from reconciler.workspace import StateSnapshot
 from reconciler.workspace import load_config as load_workspace
+from reconciler.workspace import read_state_file
+from reconciler.workspace import state_from_document
 from reconciler.workspace.loader import working_directory
-from reconciler.workspace.secrets import known_secrets, leaves, sensitive_paths, value_at
+from reconciler.workspace.secrets import known_secrets
+from reconciler.workspace.secrets import leaves
+from reconciler.workspace.secrets import sensitive_paths
+from reconciler.workspace.secrets import value_at
 from state.redaction import Redactor
-from state.report import ScanReport, Source, from_json, to_json
+from state.report import ScanReport
+from state.report import Source
+from state.report import from_json
+from state.report import to_json
 from state.sqlite import SqliteStore
 from state.store import Snapshot as Stored
 from state.store import new_scan_id
@@ -295,8 +322,11 @@ def _progress(show: bool) -> Iterator[Progress | None]:
     if not show:
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn
+    from rich.progress import MofNCompleteColumn
     from rich.progress import Progress as Bar
+    from rich.progress import TextColumn
+    from rich.progress import TimeElapsedColumn
 
     columns = (TextColumn("reading live resources"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Bar(*columns, transient=True) as bar:

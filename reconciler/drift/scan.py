@@ -7,16 +7,31 @@ Input is already-loaded state (one :class:`Managed` per resource instance); outp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import Any, NamedTuple, cast
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from typing import NamedTuple
+from typing import cast
 
 from providers.azure import attribution
-from providers.azure.live import LiveRead, LiveReader, ReadError, Request
-from providers.azure.mapping.base import Echo, MappingError
+from providers.azure.live import LiveRead
+from providers.azure.live import LiveReader
+from providers.azure.live import ReadError
+from providers.azure.live import Request
+from providers.azure.mapping.base import Echo
 from providers.azure.mapping.base import Mapping as TypeMapping
-from reconciler.drift.compare import Path, compare
-from state.report import Attribution, Drift, Modality, ScanReport, Source, Summary
+from providers.azure.mapping.base import MappingError
+from reconciler.drift.compare import Path
+from reconciler.drift.compare import compare
+from state.report import Attribution
+from state.report import Drift
+from state.report import Modality
+from state.report import ScanReport
+from state.report import Source
+from state.report import Summary
 
 #: Providers whose resources live in Azure; others (random, null, tls, terraform_data) are not scanned.
 AZURE_PREFIXES = ("azurerm_",)

@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
-from providers.azure.mapping.schema import Attr, Block, Item, Kind
-from reconciler.guard.expression import ABSENT, Absent, Unknown, contains_unknown, step_into
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
+from reconciler.guard.expression import ABSENT
+from reconciler.guard.expression import Absent
+from reconciler.guard.expression import Unknown
+from reconciler.guard.expression import contains_unknown
+from reconciler.guard.expression import step_into
 from state.report import masked
 
 Outcome = Literal["same", "differs", "unknown"]

@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.policy.expressions import closing
-from reconciler.workspace import Configuration, ModuleCall
-from reconciler.workspace.addresses import Key, ResourceAddress
+from reconciler.workspace import Configuration
+from reconciler.workspace import ModuleCall
+from reconciler.workspace.addresses import Key
+from reconciler.workspace.addresses import ResourceAddress
 
 _MAX_HOPS = 8
 _REFERENCE = re.compile(r"(var|local|count|each)\.([A-Za-z_][\w-]*)")

@@ -9,12 +9,14 @@ configuration loads it. A Terraform file in no known workspace is reported: its 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from reconciler.config import load_config
-from reconciler.workspace.listed import Listed, terraform_root
+from reconciler.workspace.listed import Listed
+from reconciler.workspace.listed import terraform_root
 from state.sqlite import SqliteStore
 
 CONFIG_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")

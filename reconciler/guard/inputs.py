@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.guard.expression import REFERENCES, module_call
-from reconciler.workspace import ConfigBlock, Configuration
+from reconciler.guard.expression import REFERENCES
+from reconciler.guard.expression import module_call
+from reconciler.workspace import ConfigBlock
+from reconciler.workspace import Configuration
 
 Ref = tuple[str, str, tuple[str, ...]]  # ("var" | "local", name, module path)
 

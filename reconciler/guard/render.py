@@ -23,10 +23,16 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from reconciler.guard.run import CheckResult, WorkspaceCheck
+from reconciler.guard.run import CheckResult
+from reconciler.guard.run import WorkspaceCheck
 from reconciler.guard.verdict import Finding
-from reconciler.report.text import attribution_text, shorten_pair, source_text, value_text, visible
-from state.report import drift_to_json, rfc3339
+from reconciler.report.text import attribution_text
+from reconciler.report.text import shorten_pair
+from reconciler.report.text import source_text
+from reconciler.report.text import value_text
+from reconciler.report.text import visible
+from state.report import drift_to_json
+from state.report import rfc3339
 
 VALUE_LIMIT = 48
 WARN_LIMIT = 10  # drift lines per workspace that a passing commit shows

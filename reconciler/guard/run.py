@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 
 from reconciler.config import load_config
 from reconciler.drift.ignore import parse_rules
-from reconciler.drift.run import DriftOptions, run_drift
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
 from reconciler.errors import ConfigError
-from reconciler.guard.duration import describe, parse_duration
-from reconciler.guard.files import Target, map_files
-from reconciler.guard.verdict import Context, Finding, judge
+from reconciler.guard.duration import describe
+from reconciler.guard.duration import parse_duration
+from reconciler.guard.files import Target
+from reconciler.guard.files import map_files
+from reconciler.guard.verdict import Context
+from reconciler.guard.verdict import Finding
+from reconciler.guard.verdict import judge
 from reconciler.workspace import Configuration
 from reconciler.workspace import load_config as load_workspace
 from reconciler.workspace.listed import listed_workspaces

@@ -17,18 +17,35 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Collection, Mapping, Sequence
-from typing import Any, Literal, NamedTuple
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
 from providers.azure.mapping import MAPPINGS
 from providers.azure.mapping.schema import Attr
 from reconciler.drift.compare import ignored
-from reconciler.drift.ignore import IgnoreRule, patterns
-from reconciler.guard.codified import Outcome, compare, configured_at, path_steps
-from reconciler.guard.expression import Absent, Evaluator, Scope, Unknown, first_unknown
+from reconciler.drift.ignore import IgnoreRule
+from reconciler.drift.ignore import patterns
+from reconciler.guard.codified import Outcome
+from reconciler.guard.codified import compare
+from reconciler.guard.codified import configured_at
+from reconciler.guard.codified import path_steps
+from reconciler.guard.expression import Absent
+from reconciler.guard.expression import Evaluator
+from reconciler.guard.expression import Scope
+from reconciler.guard.expression import Unknown
+from reconciler.guard.expression import first_unknown
 from reconciler.guard.inputs import inputs
-from reconciler.workspace import ConfigBlock, Configuration, parse_address
-from state.report import MASK, Change, Drift, masked
+from reconciler.workspace import ConfigBlock
+from reconciler.workspace import Configuration
+from reconciler.workspace import parse_address
+from state.report import MASK
+from state.report import Change
+from state.report import Drift
+from state.report import masked
 
 Verdict = Literal["blocked", "stale", "untouched", "allowed", "codified", "ignored"]
 #: the verdicts that are problems (blocking or warned about)

@@ -21,7 +21,8 @@ rego.py        user policies through regopy; PolicyError
 from __future__ import annotations
 
 from reconciler.errors import PolicyError
-from reconciler.policy.guardrails import BUILTIN_RULES, evaluate
+from reconciler.policy.guardrails import BUILTIN_RULES
+from reconciler.policy.guardrails import evaluate
 from reconciler.policy.settings import PolicySettings
 
 __all__ = ["BUILTIN_RULES", "PolicyError", "PolicySettings", "evaluate"]

@@ -10,7 +10,9 @@ this rule catches it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from providers.azure.mapping import MAPPINGS
@@ -18,7 +20,8 @@ from providers.azure.mapping.base import Echo
 from reconciler.policy import edits as edit_files
 from reconciler.policy.edits import Modules
 from reconciler.policy.plan import Change
-from state.proposal import FileEdit, Violation
+from state.proposal import FileEdit
+from state.proposal import Violation
 
 RULE = "builtin.no_inline_managed_children"
 _WHY = "azurerm documents that inline blocks and separate resources overwrite each other"

@@ -14,7 +14,8 @@ from typing import Any
 
 from reconciler.errors import WorkspaceError
 from reconciler.workspace.addresses import config_address
-from reconciler.workspace.config import Configuration, lifecycle
+from reconciler.workspace.config import Configuration
+from reconciler.workspace.config import lifecycle
 from reconciler.workspace.hclfile import parse_hcl
 from reconciler.workspace.jsonfile import parse_json_config
 from reconciler.workspace.syntax import RawBlock

@@ -18,13 +18,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
 from reconciler.policy import edits as edit_files
 from reconciler.policy.edits import Modules
 from reconciler.workspace.syntax import RawBlock
-from state.proposal import FileEdit, Violation
+from state.proposal import FileEdit
+from state.proposal import Violation
 
 RULE = "builtin.no_code_execution"
 _ALLOWED_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")

@@ -17,16 +17,23 @@ children                       resource of its own manages
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reconciler.policy import children, execution, planned, protection, rego
+from reconciler.policy import children
+from reconciler.policy import execution
+from reconciler.policy import planned
+from reconciler.policy import protection
+from reconciler.policy import rego
 from reconciler.policy.edits import Modules
 from reconciler.policy.plan import changes
-from reconciler.policy.settings import PolicySettings, resolve_paths
+from reconciler.policy.settings import PolicySettings
+from reconciler.policy.settings import resolve_paths
 from reconciler.workspace.loader import load_config
-from state.proposal import FileEdit, Violation
+from state.proposal import FileEdit
+from state.proposal import Violation
 
 BUILTIN_RULES = (
     protection.RULE,

@@ -9,10 +9,12 @@ before calling it absent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.terraform.terraform import check_format_version
-from reconciler.workspace.addresses import config_address, parse_module
+from reconciler.workspace.addresses import config_address
+from reconciler.workspace.addresses import parse_module
 
 # The action lists Terraform writes for a destroy and for the two orders of a replacement.
 DESTROYS = (("delete",), ("delete", "create"), ("create", "delete"))

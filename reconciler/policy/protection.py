@@ -9,13 +9,16 @@ the configuration after the edit cannot tell); an address glob in ``policy.prote
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from reconciler.policy import edits as edit_files
-from reconciler.policy.plan import Change, format_path
+from reconciler.policy.plan import Change
+from reconciler.policy.plan import format_path
 from reconciler.workspace.config import Configuration
-from state.proposal import FileEdit, Violation
+from state.proposal import FileEdit
+from state.proposal import Violation
 
 RULE = "builtin.no_destroy_protected"
 

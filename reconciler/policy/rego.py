@@ -27,11 +27,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from regopy import Input, Interpreter, LogLevel, RegoError  # type: ignore[import-untyped]
+from regopy import Input  # type: ignore[import-untyped]
+from regopy import Interpreter
+from regopy import LogLevel
+from regopy import RegoError
 
 from reconciler.errors import PolicyError
 from state.proposal import Violation

@@ -31,8 +31,11 @@ Each violation's message starts with the file and line.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.errors import WorkspaceError
 from reconciler.policy import edits as edit_files
@@ -42,7 +45,8 @@ from reconciler.workspace.addresses import parse_address
 from reconciler.workspace.hclfile import parse_hcl
 from reconciler.workspace.jsonfile import parse_json_tfvars
 from reconciler.workspace.syntax import RawBlock
-from state.proposal import FileEdit, Violation
+from state.proposal import FileEdit
+from state.proposal import Violation
 
 #: Data sources a proposal may add: reads of the cloud it manages, nothing that fetches or reads files.
 ALLOWED_DATA_SOURCES = frozenset(

@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 from reconciler.config import Config
 from reconciler.errors import LlmError
@@ -24,8 +25,13 @@ from reconciler.errors import LlmError
 if TYPE_CHECKING:  # the client is imported when an LLM is configured: it costs ~0.4 s on every command
     import openai
     from openai.types.chat import ChatCompletionMessageParam
-from reconciler.propose.llm_answer import LlmAnswer, read_answer, rejected
-from reconciler.propose.llm_prompt import LlmTask, build_task, prompt, task_for
+from reconciler.propose.llm_answer import LlmAnswer
+from reconciler.propose.llm_answer import read_answer
+from reconciler.propose.llm_answer import rejected
+from reconciler.propose.llm_prompt import LlmTask
+from reconciler.propose.llm_prompt import build_task
+from reconciler.propose.llm_prompt import prompt
+from reconciler.propose.llm_prompt import task_for
 from state.redaction import redact
 
 __all__ = [

@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import PurePosixPath
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
 from reconciler.propose.llm_prompt import LlmTask
 from state.proposal import FileEdit

@@ -16,16 +16,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
-from reconciler.workspace import Configuration, StateResource
+from reconciler.workspace import Configuration
+from reconciler.workspace import StateResource
 from reconciler.workspace.reads import reads
-from reconciler.workspace.secrets import is_sensitive, leaves, resource_secrets, variable_secrets
-from state.redaction import MIN_SECRET, Redactor
-from state.report import MASK, Change, Drift
+from reconciler.workspace.secrets import is_sensitive
+from reconciler.workspace.secrets import leaves
+from reconciler.workspace.secrets import resource_secrets
+from reconciler.workspace.secrets import variable_secrets
+from state.redaction import MIN_SECRET
+from state.redaction import Redactor
+from state.report import MASK
+from state.report import Change
+from state.report import Drift
 
 if TYPE_CHECKING:
     from reconciler.propose.llm_answer import LlmAnswer

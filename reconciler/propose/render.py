@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from reconciler.propose.run import ProposalSet
-from state.proposal import Proposal, to_json
+from state.proposal import Proposal
+from state.proposal import to_json
 
 FORMATS = ("table", "json", "markdown")
 VERSION = 1

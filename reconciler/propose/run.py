@@ -12,26 +12,50 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
-from reconciler.config import Config, load_config
-from reconciler.drift.run import DriftOptions, run_drift, state_snapshot
-from reconciler.errors import LlmError, ReconcileError, StaleScanError
-from reconciler.policy import PolicySettings, evaluate
+from reconciler.config import Config
+from reconciler.config import load_config
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
+from reconciler.drift.run import state_snapshot
+from reconciler.errors import LlmError
+from reconciler.errors import ReconcileError
+from reconciler.errors import StaleScanError
+from reconciler.policy import PolicySettings
+from reconciler.policy import evaluate
 from reconciler.propose import edits as rules
 from reconciler.propose.advisories import advisories
-from reconciler.propose.llm import LlmProposer, LlmSettings, task_for
-from reconciler.propose.validate import Intent, Outcome, PolicyCheck, baseline, validate
-from reconciler.terraform import Terraform, engine_from_config
+from reconciler.propose.llm import LlmProposer
+from reconciler.propose.llm import LlmSettings
+from reconciler.propose.llm import task_for
+from reconciler.propose.validate import Intent
+from reconciler.propose.validate import Outcome
+from reconciler.propose.validate import PolicyCheck
+from reconciler.propose.validate import baseline
+from reconciler.propose.validate import validate
+from reconciler.terraform import Terraform
+from reconciler.terraform import engine_from_config
 from reconciler.terraform.sealed import sealed_environ
-from reconciler.workspace import Configuration, StateSnapshot
+from reconciler.workspace import Configuration
+from reconciler.workspace import StateSnapshot
 from reconciler.workspace import load_config as load_workspace
 from reconciler.workspace.secrets import known_secrets
-from state.proposal import Attempt, FileEdit, Origin, Proposal, Step, Strategy, to_json
+from state.proposal import Attempt
+from state.proposal import FileEdit
+from state.proposal import Origin
+from state.proposal import Proposal
+from state.proposal import Step
+from state.proposal import Strategy
+from state.proposal import to_json
 from state.redaction import Redactor
-from state.report import Drift, ScanReport
+from state.report import Drift
+from state.report import ScanReport
 from state.sqlite import SqliteStore
 
 Choice = Literal["codify", "revert", "auto"]

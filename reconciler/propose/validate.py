@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.errors import ReconcileError
 from reconciler.policy import static
 from reconciler.propose.formatting import format_edits
 from reconciler.terraform import Terraform
-from reconciler.workspace import Configuration, load_config
-from state.proposal import Attempt, FileEdit, Origin, Step, Strategy, Violation
+from reconciler.workspace import Configuration
+from reconciler.workspace import load_config
+from state.proposal import Attempt
+from state.proposal import FileEdit
+from state.proposal import Origin
+from state.proposal import Step
+from state.proposal import Strategy
+from state.proposal import Violation
 from state.redaction import Redactor
 
 #: Not copied into the validation workspace: our own store, and Terraform's caches that it rebuilds.

@@ -6,7 +6,11 @@ renderers are pure: they never read the cloud or the disk, so the command decide
 
 from __future__ import annotations
 
-from reconciler.report import json_format, markdown, overview, sarif, table
+from reconciler.report import json_format
+from reconciler.report import markdown
+from reconciler.report import overview
+from reconciler.report import sarif
+from reconciler.report import table
 from reconciler.report.combined import CombinedReport
 from reconciler.report.combined import render_json as combined_json
 from state.report import ScanReport

@@ -24,10 +24,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
-from reconciler.report.delta import Event, event_to_json
-from state.report import ScanReport, rfc3339, to_json
+from reconciler.report.delta import Event
+from reconciler.report.delta import event_to_json
+from state.report import ScanReport
+from state.report import rfc3339
+from state.report import to_json
 
 Status = Literal["scanned", "skipped", "failed"]
 

@@ -21,9 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
-from state.report import Change, Drift, ScanReport, drift_to_json
+from state.report import Change
+from state.report import Drift
+from state.report import ScanReport
+from state.report import drift_to_json
 
 EventKind = Literal["new", "changed", "resolved"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from state.report import ScanReport, to_json
+from state.report import ScanReport
+from state.report import to_json
 
 
 def render(report: ScanReport) -> str:

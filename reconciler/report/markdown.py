@@ -12,16 +12,18 @@ from collections.abc import Iterator
 from datetime import UTC
 from urllib.parse import quote
 
-from reconciler.report.text import (
-    attribution_text,
-    no_drift_text,
-    shorten_pair,
-    summary_parts,
-    tool_version,
-    value_text,
-    visible,
-)
-from state.report import KINDS, Drift, Kind, ScanReport, Source
+from reconciler.report.text import attribution_text
+from reconciler.report.text import no_drift_text
+from reconciler.report.text import shorten_pair
+from reconciler.report.text import summary_parts
+from reconciler.report.text import tool_version
+from reconciler.report.text import value_text
+from reconciler.report.text import visible
+from state.report import KINDS
+from state.report import Drift
+from state.report import Kind
+from state.report import ScanReport
+from state.report import Source
 
 VALUE_LIMIT = 60
 COLLAPSE_AFTER = 20  # more drifts than this and each table folds into <details>

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from reconciler.report import markdown, sarif, table
-from reconciler.report.combined import CombinedReport, WorkspaceRun
+from reconciler.report import markdown
+from reconciler.report import sarif
+from reconciler.report import table
+from reconciler.report.combined import CombinedReport
+from reconciler.report.combined import WorkspaceRun
 from reconciler.report.text import visible
 
 _STATE = {0: "in sync", 2: "drifted", 1: "incomplete"}

@@ -26,8 +26,16 @@ from typing import Any
 from urllib.parse import quote
 
 from reconciler.report.delta import identity
-from reconciler.report.text import attribution_text, shorten_pair, subject, tool_version, value_text
-from state.report import KINDS, Drift, Kind, ScanReport, rfc3339
+from reconciler.report.text import attribution_text
+from reconciler.report.text import shorten_pair
+from reconciler.report.text import subject
+from reconciler.report.text import tool_version
+from reconciler.report.text import value_text
+from state.report import KINDS
+from state.report import Drift
+from state.report import Kind
+from state.report import ScanReport
+from state.report import rfc3339
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -9,17 +9,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from reconciler.report.text import (
-    attribution_parts,
-    no_drift_text,
-    shorten_pair,
-    source_text,
-    subject,
-    summary_parts,
-    value_text,
-    visible,
-)
-from state.report import Drift, ScanReport
+from reconciler.report.text import attribution_parts
+from reconciler.report.text import no_drift_text
+from reconciler.report.text import shorten_pair
+from reconciler.report.text import source_text
+from reconciler.report.text import subject
+from reconciler.report.text import summary_parts
+from reconciler.report.text import value_text
+from reconciler.report.text import visible
+from state.report import Drift
+from state.report import ScanReport
 
 VALUE_LIMIT = 32  # per side of "state → live", so a change stays on a line or two at 120 columns
 

@@ -13,7 +13,10 @@ from datetime import UTC
 from importlib import metadata
 from typing import Any
 
-from state.report import Attribution, Drift, ScanReport, Source
+from state.report import Attribution
+from state.report import Drift
+from state.report import ScanReport
+from state.report import Source
 
 ELLIPSIS = "…"
 _CONTEXT = 12  # characters of common prefix kept before the first difference of two long values

@@ -9,17 +9,19 @@ terraform.py    Terraform: version/init/validate/plan/show/apply/destroy on mach
 
 from __future__ import annotations
 
-from reconciler.terraform.cliconfig import terraform_environ, write_cli_config
+from reconciler.terraform.cliconfig import terraform_environ
+from reconciler.terraform.cliconfig import write_cli_config
 from reconciler.terraform.diagnostics import Diagnostic
-from reconciler.terraform.engine import (
-    BinaryEngine,
-    EmbeddedEngine,
-    Engine,
-    RunResult,
-    engine_from_config,
-    engine_from_setting,
-)
-from reconciler.terraform.terraform import ApplyOutcome, ChangeSummary, PlanOutcome, Terraform
+from reconciler.terraform.engine import BinaryEngine
+from reconciler.terraform.engine import EmbeddedEngine
+from reconciler.terraform.engine import Engine
+from reconciler.terraform.engine import RunResult
+from reconciler.terraform.engine import engine_from_config
+from reconciler.terraform.engine import engine_from_setting
+from reconciler.terraform.terraform import ApplyOutcome
+from reconciler.terraform.terraform import ChangeSummary
+from reconciler.terraform.terraform import PlanOutcome
+from reconciler.terraform.terraform import Terraform
 
 __all__ = [
     "ApplyOutcome",

@@ -14,13 +14,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
+from typing import Protocol
 
 from reconciler.config import Config
-from reconciler.errors import ConfigError, TerraformError
+from reconciler.errors import ConfigError
+from reconciler.errors import TerraformError
 
 EMBEDDED = "embedded"
 _WORKER = Path(__file__).with_name("worker.py")

@@ -9,7 +9,8 @@ API key, a forge token, or anything else the operator's shell happens to hold.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
+from collections.abc import Mapping
 
 #: Kept by name: the system, proxies and certificates (to reach Azure), Python for an embedded engine or
 #: a provider written in Python, and the ARM endpoint a sandbox provider reads.

@@ -13,16 +13,20 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.errors import TerraformError
 from reconciler.terraform import diagnostics
 from reconciler.terraform.cliconfig import terraform_environ
 from reconciler.terraform.diagnostics import Diagnostic
-from reconciler.terraform.engine import Engine, RunResult
+from reconciler.terraform.engine import Engine
+from reconciler.terraform.engine import RunResult
 
 # Terraform promises compatible changes within a format_version major; a new major may move fields.
 SUPPORTED_FORMAT_MAJOR = "1"

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import FileSystemEvent
+from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from reconciler.drift.run import DriftOptions, run_drift
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
 from reconciler.errors import Failure
-from reconciler.watch.view import View, evaluate, failed
+from reconciler.watch.view import View
+from reconciler.watch.view import evaluate
+from reconciler.watch.view import failed
 from state.report import ScanReport
 
 WATCHED = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".tfstate")

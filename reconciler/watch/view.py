@@ -14,18 +14,25 @@ Everything else stays open, with the attribution the scan found.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
 from providers.azure.mapping import MAPPINGS
 from reconciler.config import load_config
 from reconciler.drift.compare import compare
 from reconciler.drift.ignore import parse_rules
 from reconciler.drift.run import state_snapshot
-from reconciler.guard.verdict import Context, judge
+from reconciler.guard.verdict import Context
+from reconciler.guard.verdict import judge
 from reconciler.workspace import load_config as load_workspace
-from state.report import Drift, ScanReport, drift_to_json, rfc3339
+from state.report import Drift
+from state.report import ScanReport
+from state.report import drift_to_json
+from state.report import rfc3339
 from state.sqlite import SqliteStore
 
 Source = Literal["scan", "local", "error"]

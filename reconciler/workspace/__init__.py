@@ -11,24 +11,23 @@ state.py      StateSnapshot / StateResource from ``terraform show -json`` or a v
 
 from __future__ import annotations
 
-from reconciler.workspace.addresses import ModuleStep, ResourceAddress, format_address, parse_address
-from reconciler.workspace.config import (
-    ConfigBlock,
-    Configuration,
-    Local,
-    ModuleCall,
-    TfvarsEntry,
-    Variable,
-    attribute_path,
-)
+from reconciler.workspace.addresses import ModuleStep
+from reconciler.workspace.addresses import ResourceAddress
+from reconciler.workspace.addresses import format_address
+from reconciler.workspace.addresses import parse_address
+from reconciler.workspace.config import ConfigBlock
+from reconciler.workspace.config import Configuration
+from reconciler.workspace.config import Local
+from reconciler.workspace.config import ModuleCall
+from reconciler.workspace.config import TfvarsEntry
+from reconciler.workspace.config import Variable
+from reconciler.workspace.config import attribute_path
 from reconciler.workspace.loader import load_config
-from reconciler.workspace.state import (
-    StateResource,
-    StateSnapshot,
-    read_state_file,
-    state_from_document,
-    state_from_show_json,
-)
+from reconciler.workspace.state import StateResource
+from reconciler.workspace.state import StateSnapshot
+from reconciler.workspace.state import read_state_file
+from reconciler.workspace.state import state_from_document
+from reconciler.workspace.state import state_from_show_json
 from reconciler.workspace.syntax import Span
 
 __all__ = [

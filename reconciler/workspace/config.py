@@ -9,12 +9,16 @@ plain Python as :mod:`~reconciler.workspace.syntax` describes: ``"${var.location
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any
+from typing import Literal
+from typing import NamedTuple
 
 from reconciler.workspace.addresses import parse_address
-from reconciler.workspace.syntax import Span, unwrap
+from reconciler.workspace.syntax import Span
+from reconciler.workspace.syntax import unwrap
 
 IgnoreChanges = tuple[str, ...] | Literal["all"]
 # Arguments Terraform itself interprets in resource and data blocks; no provider attribute has these names.

@@ -14,10 +14,17 @@ from typing import Any
 
 import hcl2
 from hcl2.query.body import DocumentView
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+from lark.exceptions import LarkError
+from lark.exceptions import UnexpectedCharacters
+from lark.exceptions import UnexpectedEOF
+from lark.exceptions import UnexpectedToken
 
 from reconciler.errors import WorkspaceError
-from reconciler.workspace.syntax import Lines, ParsedFile, RawAttribute, RawBlock, Span
+from reconciler.workspace.syntax import Lines
+from reconciler.workspace.syntax import ParsedFile
+from reconciler.workspace.syntax import RawAttribute
+from reconciler.workspace.syntax import RawBlock
+from reconciler.workspace.syntax import Span
 
 _OPTIONS = hcl2.SerializationOptions(
     with_comments=False,

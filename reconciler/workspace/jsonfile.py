@@ -10,11 +10,16 @@ from __future__ import annotations
 import json
 import json.decoder
 import json.scanner
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 from reconciler.errors import WorkspaceError
-from reconciler.workspace.syntax import Lines, ParsedFile, RawAttribute, RawBlock, Span
+from reconciler.workspace.syntax import Lines
+from reconciler.workspace.syntax import ParsedFile
+from reconciler.workspace.syntax import RawAttribute
+from reconciler.workspace.syntax import RawBlock
+from reconciler.workspace.syntax import Span
 
 Path_ = tuple[str | int, ...]
 COMMENT = "//"

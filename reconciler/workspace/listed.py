@@ -19,7 +19,9 @@ from typing import NamedTuple
 
 from reconciler.config import Config
 from reconciler.errors import ConfigError
-from reconciler.workspace.loader import CDK_FILE, CDK_OUT, config_files
+from reconciler.workspace.loader import CDK_FILE
+from reconciler.workspace.loader import CDK_OUT
+from reconciler.workspace.loader import config_files
 
 _KEYS = {"path", "name"}
 _GLOB = frozenset("*?[")

@@ -18,18 +18,20 @@ from typing import Any
 
 from reconciler.errors import WorkspaceError
 from reconciler.workspace.addresses import config_address
-from reconciler.workspace.config import (
-    ConfigBlock,
-    Configuration,
-    Local,
-    ModuleCall,
-    TfvarsEntry,
-    Variable,
-    ignore_changes,
-)
+from reconciler.workspace.config import ConfigBlock
+from reconciler.workspace.config import Configuration
+from reconciler.workspace.config import Local
+from reconciler.workspace.config import ModuleCall
+from reconciler.workspace.config import TfvarsEntry
+from reconciler.workspace.config import Variable
+from reconciler.workspace.config import ignore_changes
 from reconciler.workspace.hclfile import parse_hcl
-from reconciler.workspace.jsonfile import parse_json_config, parse_json_tfvars
-from reconciler.workspace.syntax import ParsedFile, RawBlock, read_text, unwrap
+from reconciler.workspace.jsonfile import parse_json_config
+from reconciler.workspace.jsonfile import parse_json_tfvars
+from reconciler.workspace.syntax import ParsedFile
+from reconciler.workspace.syntax import RawBlock
+from reconciler.workspace.syntax import read_text
+from reconciler.workspace.syntax import unwrap
 
 CDK_OUT = "cdktf.out"
 CDK_FILE = "cdk.tf.json"

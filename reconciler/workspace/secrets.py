@@ -15,14 +15,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 from providers.azure.mapping import MAPPINGS
-from providers.azure.mapping.schema import Attr, Block, Item
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
 from reconciler.workspace.config import Configuration
 from reconciler.workspace.state import StateResource
-from state.redaction import MIN_SECRET, Redactor
+from state.redaction import MIN_SECRET
+from state.redaction import Redactor
 from state.report import MASK
 
 #: Azure's and Terraform's credential variables, besides the name patterns below.

@@ -15,14 +15,18 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.errors import WorkspaceError
 from reconciler.terraform.terraform import check_format_version
-from reconciler.workspace.addresses import Key, format_address, parse_address
+from reconciler.workspace.addresses import Key
+from reconciler.workspace.addresses import format_address
+from reconciler.workspace.addresses import parse_address
 
 STATE_VERSION = 4
 _BUILTIN_DYNAMIC = {

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import bisect
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from reconciler.errors import WorkspaceError
 

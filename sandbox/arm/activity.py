@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from typing import NamedTuple
 
 from sandbox.arm.errors import ArmError
 from sandbox.arm.identity import Caller

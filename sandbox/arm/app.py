@@ -10,18 +10,32 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from collections.abc import Iterable
+from typing import Any
+from typing import NamedTuple
 
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response
 
 from sandbox.arm.cloud import Cloud
-from sandbox.arm.endpoints import activity, admin, graph, groups, metadata, operations, resources
-from sandbox.arm.endpoints.wire import ArmRequest, Call, api_version, error_response, no_route
+from sandbox.arm.endpoints import activity
+from sandbox.arm.endpoints import admin
+from sandbox.arm.endpoints import graph
+from sandbox.arm.endpoints import groups
+from sandbox.arm.endpoints import metadata
+from sandbox.arm.endpoints import operations
+from sandbox.arm.endpoints import resources
+from sandbox.arm.endpoints.wire import ArmRequest
+from sandbox.arm.endpoints.wire import Call
+from sandbox.arm.endpoints.wire import api_version
+from sandbox.arm.endpoints.wire import error_response
+from sandbox.arm.endpoints.wire import no_route
 from sandbox.arm.errors import ArmError
 from sandbox.arm.faults import Faults
-from sandbox.arm.identity import Caller, claims_from_header
+from sandbox.arm.identity import Caller
+from sandbox.arm.identity import claims_from_header
 
 Endpoint = Callable[[Call, list[str]], Response]
 _LOG = logging.getLogger(__name__)

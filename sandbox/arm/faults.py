@@ -11,8 +11,11 @@ import fnmatch
 import random
 import threading
 import uuid
-from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import NamedTuple
 
 from sandbox.arm.errors import ArmError
 

@@ -7,7 +7,8 @@ request without one. The claims go into the Activity Log verbatim.
 from __future__ import annotations
 
 import functools
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 import jwt
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError
+from azure.core.exceptions import ResourceNotFoundError
 from azure.core.rest import HttpRequest
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from providers.azure.sdk import Endpoint, client, wire_json
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
+from providers.azure.sdk import wire_json
 from sandbox.provider.errors import ArmCallError
 
 Body = dict[str, Any]

@@ -7,9 +7,13 @@ the sandbox uses the subscription, the client id (its identity in the Activity L
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
-from providers.azure.mapping.schema import Attr, Block, Item, Kind
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
 
 #: The app id the sandbox provider signs in with unless ``client_id`` / ``ARM_CLIENT_ID`` says otherwise.
 DEFAULT_CLIENT_ID = "5a2f7c1e-9b3d-4e8f-a6c0-7d1e2f3a4b5c"

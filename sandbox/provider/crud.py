@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from tf.types import Unknown
 
-from providers.azure.mapping.base import LOOKUPS, Body, Lookup, Mapping
+from providers.azure.mapping.base import LOOKUPS
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Lookup
+from providers.azure.mapping.base import Mapping
 from providers.azure.mapping.data_sources import DataSource
 from providers.azure.mapping.schema import Attrs
 from sandbox.provider.config import ProviderConfig
-from sandbox.provider.errors import AlreadyExists, ArmCallError, CrudError
+from sandbox.provider.errors import AlreadyExists
+from sandbox.provider.errors import ArmCallError
+from sandbox.provider.errors import CrudError
 
 if TYPE_CHECKING:  # the Azure SDK loads only once the provider is configured: Terraform starts us often
     from sandbox.provider.arm import ArmClient

@@ -8,7 +8,10 @@ import base64
 from collections.abc import Mapping as MappingType
 
 from providers.azure.mapping.data_sources import DataSource
-from providers.azure.mapping.schema import Attr, Attrs, Item, id_attr
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import id_attr
 from sandbox.provider.config import ProviderConfig
 
 CLIENT_CONFIG = "azurerm_client_config"

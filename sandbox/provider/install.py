@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from sandbox.errors import SandboxError
-from sandbox.provider.runner import TLS_DIR_VAR, generate_tls_pair
+from sandbox.provider.runner import TLS_DIR_VAR
+from sandbox.provider.runner import generate_tls_pair
 
 PROVIDER_SOURCE = "hashicorp/azurerm"
 

@@ -13,11 +13,16 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from tf.types import Unknown
 
-from providers.azure.mapping.schema import Attr, Attrs, Block, Item, Kind
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
 from sandbox.provider.values import Path
 
 #: SDKv2 compares an attribute the configuration leaves null as its type's zero value

@@ -10,17 +10,24 @@ from typing import Any
 
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
-from tf.utils import read_dynamic_value, to_dynamic_value
+from tf.utils import read_dynamic_value
+from tf.utils import to_dynamic_value
 
-from providers.azure.mapping.base import Mapping, MappingError
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.base import MappingError
 from providers.azure.mapping.data_sources import DataSource
 from sandbox.provider import config as provider_config
 from sandbox.provider.crud import Crud
 from sandbox.provider.data_sources import client_config
 from sandbox.provider.data_sources import schemas as data_source_schemas
-from sandbox.provider.errors import ArmCallError, CrudError
+from sandbox.provider.errors import ArmCallError
+from sandbox.provider.errors import CrudError
 from sandbox.provider.planner import plan
-from sandbox.provider.values import attribute_path, conform, diagnostic, is_known, schema_pb
+from sandbox.provider.values import attribute_path
+from sandbox.provider.values import conform
+from sandbox.provider.values import diagnostic
+from sandbox.provider.values import is_known
+from sandbox.provider.values import schema_pb
 
 PROVIDER_VERSION = "4.0.0-sandbox"
 
@@ -29,7 +36,8 @@ CrudFactory = Callable[[provider_config.ProviderConfig, str], Crud]
 
 def default_crud(config: provider_config.ProviderConfig, terraform_version: str) -> Crud:
     # Imported here: a provider process started only for schema or validation never needs the SDK.
-    from providers.azure.sdk import Endpoint, sandbox_credential
+    from providers.azure.sdk import Endpoint
+    from providers.azure.sdk import sandbox_credential
     from sandbox.provider.arm import ArmClient
 
     credential = sandbox_credential(

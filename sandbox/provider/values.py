@@ -7,7 +7,10 @@ from typing import Any
 from tf.gen import tfplugin_pb2 as pb
 from tf.types import Unknown
 
-from providers.azure.mapping.schema import Attr, Attrs, Block, Item
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
 
 Path = list[str | int]
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from providers.azure.sdk import Endpoint, client, sandbox_credential
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
+from providers.azure.sdk import sandbox_credential
 from reconciler import scenario
 
 

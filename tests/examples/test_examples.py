@@ -7,17 +7,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 import pytest
 from azure.mgmt.network import NetworkManagementClient
 
-from providers.azure.sdk import Endpoint, client
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
 from reconciler.cli import main
-from reconciler.terraform import EmbeddedEngine, Terraform
-from sandbox.az import Az, endpoint_for
+from reconciler.terraform import EmbeddedEngine
+from reconciler.terraform import Terraform
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 from sandbox.environment import client_environment
 from sandbox.server import Sandbox
 

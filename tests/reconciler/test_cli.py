@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from reconciler.cli import main
-from state.report import ScanReport, Summary
+from state.report import ScanReport
+from state.report import Summary
 from state.sqlite import SqliteStore
 from state.store import new_scan_id
 

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.config import Flag, Option, load_config
+from reconciler.config import Flag
+from reconciler.config import Option
+from reconciler.config import load_config
 from reconciler.errors import ConfigError
 
 ENGINE = "terraform.engine"

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
-from state.audit import AuditEntry, StepTime, verify
+from state.audit import AuditEntry
+from state.audit import StepTime
+from state.audit import verify
 from state.sqlite import SqliteStore
 
 

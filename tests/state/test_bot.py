@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
-from state.bot import MAX_ATTEMPTS, NewJob, PlanRecord
+from state.bot import MAX_ATTEMPTS
+from state.bot import NewJob
+from state.bot import PlanRecord
 from state.locks import Holder
 from state.sqlite import SqliteStore
 

@@ -10,15 +10,20 @@ import sys
 import threading
 import time
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from state.errors import StoreError
-from state.report import Drift, ScanReport, Summary, from_json
+from state.report import Drift
+from state.report import ScanReport
+from state.report import Summary
+from state.report import from_json
 from state.sqlite import SqliteStore
-from state.store import Snapshot, new_scan_id
+from state.store import Snapshot
+from state.store import new_scan_id
 
 # One writer process: waits for a common start time, saves N scans, writes each report's JSON to a file
 # of its own (a pipe would fill up while the parent is busy reading the store, and block the writer).

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from state.errors import StoreError
-from state.key import PREFIX, StoreKey
+from state.key import PREFIX
+from state.key import StoreKey
 
 
 def test_the_key_file_is_made_on_first_use_readable_by_its_owner_only(tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,13 @@ import pytest
 from reconciler.errors import Failure
 from state import migrations
 from state.errors import StoreError
-from state.report import ScanReport, Summary
-from state.schema import MIGRATIONS, Migration
+from state.report import ScanReport
+from state.report import Summary
+from state.schema import MIGRATIONS
+from state.schema import Migration
 from state.sqlite import SqliteStore
-from state.store import Snapshot, new_scan_id
+from state.store import Snapshot
+from state.store import new_scan_id
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ADD_NOTE = Migration(len(MIGRATIONS) + 1, "scan notes", ("ALTER TABLE scans ADD COLUMN note TEXT",))

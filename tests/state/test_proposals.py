@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from state.errors import StoreError
-from state.report import ScanReport, Summary
+from state.report import ScanReport
+from state.report import Summary
 from state.sqlite import SqliteStore
 from state.store import new_scan_id
 

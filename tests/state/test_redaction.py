@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from state.redaction import MIN_SECRET, Redactor, masked
+from state.redaction import MIN_SECRET
+from state.redaction import Redactor
+from state.redaction import masked
 from state.report import MASK
 
 SECRET = 'pa"ss\\word-${x}'

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from state.schema import MIGRATIONS, QUERIES, qmark_to_format
+from state.schema import MIGRATIONS
+from state.schema import QUERIES
+from state.schema import qmark_to_format
 
 
 def test_placeholders_become_format_style_and_literal_percent_signs_are_doubled() -> None:

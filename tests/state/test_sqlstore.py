@@ -9,25 +9,28 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from pathlib import Path
 
 import pytest
 
 from state.errors import StoreError
 from state.redaction import Redactor
-from state.report import (
-    MASK,
-    Attribution,
-    Change,
-    Drift,
-    ScanReport,
-    Source,
-    Summary,
-    to_json,
-)
+from state.report import MASK
+from state.report import Attribution
+from state.report import Change
+from state.report import Drift
+from state.report import ScanReport
+from state.report import Source
+from state.report import Summary
+from state.report import to_json
 from state.sqlite import SqliteStore
-from state.store import Snapshot, Store, new_scan_id
+from state.store import Snapshot
+from state.store import Store
+from state.store import new_scan_id
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
 RG = f"{SUB}/resourceGroups/rg-demo"

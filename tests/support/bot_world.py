@@ -21,16 +21,24 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from fake_github import Delivery, FakeGitHub
-from fake_gitlab import DEVELOPER, REPORTER, FakeGitLab
+from fake_github import Delivery
+from fake_github import FakeGitHub
+from fake_gitlab import DEVELOPER
+from fake_gitlab import REPORTER
+from fake_gitlab import FakeGitLab
 from git_remote import BareRemote
-from git_workspace import Workspace, cloud, ws
+from git_workspace import Workspace
+from git_workspace import cloud
+from git_workspace import ws
 from loopback import Loopback
 
-from hooks.bot.context import Bot, open_bot
-from hooks.bot.server import MAX_BODY, create_app
+from hooks.bot.context import Bot
+from hooks.bot.context import open_bot
+from hooks.bot.server import MAX_BODY
+from hooks.bot.server import create_app
 from hooks.bot.settings import load_settings
-from hooks.bot.sync import SyncReport, run_sync
+from hooks.bot.sync import SyncReport
+from hooks.bot.sync import run_sync
 from state.bot import Job
 
 __all__ = ["SECRET", "Served", "World", "cloud", "forge_world", "light_world", "plain_repo", "world", "ws"]

@@ -20,14 +20,18 @@ import itertools
 import json
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from git_remote import BareRemote
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.routing import Map
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response
 
 EXAMPLES: dict[str, Any] = json.loads((Path(__file__).parent / "github_examples.json").read_text())
 MAX_COMMENT = 65_536

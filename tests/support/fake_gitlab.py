@@ -13,13 +13,16 @@ import json
 import re
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
+from urllib.parse import urlsplit
 
 from fake_github import Delivery
 from git_remote import BareRemote
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response
 
 BOT = "reconcile-bot"
 DEVELOPER, REPORTER = 30, 20

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_cloud import Cloud, cloud
+from sandbox_cloud import Cloud
+from sandbox_cloud import cloud
 
 from reconciler.cli import main
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.serving import make_server
 
 
 class _Quiet(WSGIRequestHandler):

@@ -18,9 +18,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 
 class Reply(NamedTuple):

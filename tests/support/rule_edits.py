@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reconciler.propose.edits import Decline, codify
+from reconciler.propose.edits import Decline
+from reconciler.propose.edits import codify
 from reconciler.workspace import load_config
 from state.proposal import FileEdit
-from state.report import Change, Drift
+from state.report import Change
+from state.report import Drift
 
 GROUP_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg"
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from providers.azure.sdk import Endpoint, sandbox_credential
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import sandbox_credential
 from reconciler.terraform.engine import EmbeddedEngine
 from reconciler.terraform.terraform import Terraform
 from sandbox.environment import client_environment

@@ -5,26 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping as MappingType
 from types import MappingProxyType
 
-from providers.azure.mapping import (
-    availability_set,
-    backend_pool_association,
-    data_disk_attachment,
-    linux_virtual_machine,
-    load_balancer,
-    load_balancer_parts,
-    load_balancer_rules,
-    managed_disk,
-    nat_gateway,
-    network_interface,
-    network_security_group,
-    public_ip,
-    resource_group,
-    route_table,
-    storage_account,
-    subnet_associations,
-    virtual_network,
-    windows_virtual_machine,
-)
+from providers.azure.mapping import availability_set
+from providers.azure.mapping import backend_pool_association
+from providers.azure.mapping import data_disk_attachment
+from providers.azure.mapping import linux_virtual_machine
+from providers.azure.mapping import load_balancer
+from providers.azure.mapping import load_balancer_parts
+from providers.azure.mapping import load_balancer_rules
+from providers.azure.mapping import managed_disk
+from providers.azure.mapping import nat_gateway
+from providers.azure.mapping import network_interface
+from providers.azure.mapping import network_security_group
+from providers.azure.mapping import public_ip
+from providers.azure.mapping import resource_group
+from providers.azure.mapping import route_table
+from providers.azure.mapping import storage_account
+from providers.azure.mapping import subnet_associations
+from providers.azure.mapping import virtual_network
+from providers.azure.mapping import windows_virtual_machine
 from providers.azure.mapping.base import Mapping
 
 MAPPINGS: MappingType[str, Mapping] = MappingProxyType(

@@ -12,8 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Embedded, Mapping, MappingError
-from providers.azure.mapping.schema import Attrs, Item
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Embedded
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.base import MappingError
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Item
 
 
 def association(

@@ -9,11 +9,20 @@ from __future__ import annotations
 import copy
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.association import added, association, pair, removed
-from providers.azure.mapping.base import Body, Embedded, MappingError
-from providers.azure.mapping.ids import find, ids_of
-from providers.azure.mapping.load_balancer import API_VERSION, POOL
-from providers.azure.mapping.schema import Attr, Attrs, id_attr
+from providers.azure.mapping.association import added
+from providers.azure.mapping.association import association
+from providers.azure.mapping.association import pair
+from providers.azure.mapping.association import removed
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Embedded
+from providers.azure.mapping.base import MappingError
+from providers.azure.mapping.ids import find
+from providers.azure.mapping.ids import ids_of
+from providers.azure.mapping.load_balancer import API_VERSION
+from providers.azure.mapping.load_balancer import POOL
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import id_attr
 
 NIC = "Microsoft.Network/networkInterfaces"
 IP_CONFIGURATION = "Microsoft.Network/networkInterfaces/ipConfigurations"

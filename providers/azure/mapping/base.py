@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
-from providers.azure.mapping import merge, schema
-from providers.azure.mapping.schema import Attrs, Item
+from providers.azure.mapping import merge
+from providers.azure.mapping import schema
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Item
 
 Body = dict[str, Any]
 

@@ -9,8 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Mapping
-from providers.azure.mapping.schema import Attr, Attrs, Item, id_attr, name, resource_group_name
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.schema import name
+from providers.azure.mapping.schema import resource_group_name
 
 
 def child_mapping(

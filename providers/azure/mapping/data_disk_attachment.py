@@ -9,8 +9,15 @@ from __future__ import annotations
 import copy
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Embedded, Mapping, MappingError
-from providers.azure.mapping.schema import Attr, Attrs, Kind, case_insensitive, id_attr
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Embedded
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.base import MappingError
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import case_insensitive
+from providers.azure.mapping.schema import id_attr
 
 VM_API_VERSION = "2024-03-01"
 VM = "Microsoft.Compute/virtualMachines"

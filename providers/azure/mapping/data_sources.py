@@ -15,9 +15,15 @@ from collections.abc import Mapping as MappingType
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from providers.azure.mapping import resource_group, virtual_network
-from providers.azure.mapping.base import Body, Lookup, Mapping
-from providers.azure.mapping.schema import Attr, Attrs, Item, Kind
+from providers.azure.mapping import resource_group
+from providers.azure.mapping import virtual_network
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Lookup
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.azure.mapping.base import Body, MappingError
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import MappingError
 
 
 def group_id(subscription: str, resource_group: str) -> str:

@@ -10,8 +10,13 @@ import re
 from typing import Any
 
 from providers.azure.mapping.base import Body
-from providers.azure.mapping.schema import Attr, Attrs, Block, Kind
-from providers.azure.mapping.virtual_machine import OsFlavour, same_password, vm_mapping
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.virtual_machine import OsFlavour
+from providers.azure.mapping.virtual_machine import same_password
+from providers.azure.mapping.virtual_machine import vm_mapping
 
 _KEY_PATH = re.compile(r"(/home/)+(?P<username>.*?)(/.ssh/authorized_keys)+")
 _PATCH_MODES = ("AutomaticByPlatform", "ImageDefault")

@@ -10,21 +10,21 @@ from __future__ import annotations
 import copy
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Mapping
-from providers.azure.mapping.ids import ids_of, ref
-from providers.azure.mapping.schema import (
-    Attr,
-    Attrs,
-    Block,
-    Kind,
-    case_insensitive,
-    enum_problems,
-    id_attr,
-    location,
-    name,
-    resource_group_name,
-    tags,
-)
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.ids import ids_of
+from providers.azure.mapping.ids import ref
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import case_insensitive
+from providers.azure.mapping.schema import enum_problems
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.schema import location
+from providers.azure.mapping.schema import name
+from providers.azure.mapping.schema import resource_group_name
+from providers.azure.mapping.schema import tags
 
 API_VERSION = "2024-05-01"
 LB = "Microsoft.Network/loadBalancers"

@@ -14,10 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Embedded, Mapping
-from providers.azure.mapping.ids import find, ids_of, ref
-from providers.azure.mapping.load_balancer import API_VERSION, LB, lb_id_of
-from providers.azure.mapping.schema import Attr, Attrs, Block, Item, Kind, enum_problems, id_attr, name
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Embedded
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.ids import find
+from providers.azure.mapping.ids import ids_of
+from providers.azure.mapping.ids import ref
+from providers.azure.mapping.load_balancer import API_VERSION
+from providers.azure.mapping.load_balancer import LB
+from providers.azure.mapping.load_balancer import lb_id_of
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import enum_problems
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.schema import name
 
 ItemOf = Callable[[Attrs, Body], Body]  # planned attributes, the load balancer -> the item to store
 AttrsOf = Callable[[Body], Attrs]  # a stored item -> its attributes (less id and loadbalancer_id)

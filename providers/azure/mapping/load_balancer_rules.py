@@ -11,17 +11,19 @@ from typing import Any
 from tf.types import Unknown
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, MappingError
-from providers.azure.mapping.ids import find, ids_of, ref
-from providers.azure.mapping.load_balancer_parts import Part, part_mapping
-from providers.azure.mapping.schema import (
-    Attr,
-    Attrs,
-    Kind,
-    case_insensitive,
-    enum_problems,
-    resource_group_name,
-)
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import MappingError
+from providers.azure.mapping.ids import find
+from providers.azure.mapping.ids import ids_of
+from providers.azure.mapping.ids import ref
+from providers.azure.mapping.load_balancer_parts import Part
+from providers.azure.mapping.load_balancer_parts import part_mapping
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import case_insensitive
+from providers.azure.mapping.schema import enum_problems
+from providers.azure.mapping.schema import resource_group_name
 
 NAT_RULE = "Microsoft.Network/loadBalancers/inboundNatRules"
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Mapping, MappingError
-from providers.azure.mapping.schema import (
-    Attr,
-    Attrs,
-    Kind,
-    case_insensitive,
-    id_attr,
-    location,
-    name,
-    resource_group_name,
-    tags,
-)
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.base import MappingError
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import case_insensitive
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.schema import location
+from providers.azure.mapping.schema import name
+from providers.azure.mapping.schema import resource_group_name
+from providers.azure.mapping.schema import tags
 
 API_VERSION = "2023-04-02"
 DISK = "Microsoft.Compute/disks"

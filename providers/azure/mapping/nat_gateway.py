@@ -12,21 +12,24 @@ import copy
 from tf.types import Unknown
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.association import added, association, pair, removed
-from providers.azure.mapping.base import Body, Embedded, Mapping
+from providers.azure.mapping.association import added
+from providers.azure.mapping.association import association
+from providers.azure.mapping.association import pair
+from providers.azure.mapping.association import removed
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Embedded
+from providers.azure.mapping.base import Mapping
 from providers.azure.mapping.merge import changed_only
 from providers.azure.mapping.public_ip import PUBLIC_IP
-from providers.azure.mapping.schema import (
-    Attr,
-    Attrs,
-    Kind,
-    enum_problems,
-    id_attr,
-    location,
-    name,
-    resource_group_name,
-    tags,
-)
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import enum_problems
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.schema import location
+from providers.azure.mapping.schema import name
+from providers.azure.mapping.schema import resource_group_name
+from providers.azure.mapping.schema import tags
 
 API_VERSION = "2024-05-01"
 NAT_GATEWAY = "Microsoft.Network/natGateways"

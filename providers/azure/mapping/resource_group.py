@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Mapping
-from providers.azure.mapping.schema import Attr, Attrs, id_attr, location, name, tags
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.schema import location
+from providers.azure.mapping.schema import name
+from providers.azure.mapping.schema import tags
 
 
 def _to_arm(attrs: Attrs, current: Body | None) -> Body:

@@ -8,23 +8,23 @@ resources; the set is Optional+Computed, so routes of the second kind read into 
 from __future__ import annotations
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import Body, Echo, Mapping
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Echo
+from providers.azure.mapping.base import Mapping
 from providers.azure.mapping.child import child_mapping
 from providers.azure.mapping.merge import changed_only
-from providers.azure.mapping.schema import (
-    Attr,
-    Attrs,
-    Block,
-    Item,
-    Kind,
-    element_problems,
-    enum_problems,
-    id_attr,
-    location,
-    name,
-    resource_group_name,
-    tags,
-)
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import element_problems
+from providers.azure.mapping.schema import enum_problems
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.schema import location
+from providers.azure.mapping.schema import name
+from providers.azure.mapping.schema import resource_group_name
+from providers.azure.mapping.schema import tags
 
 API_VERSION = "2024-05-01"
 ROUTE_TABLE = "Microsoft.Network/routeTables"

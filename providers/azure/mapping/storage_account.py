@@ -14,18 +14,19 @@ from urllib.parse import urlparse
 from tf.types import Unknown
 
 from providers.azure.mapping import ids
-from providers.azure.mapping.base import LOOKUPS, Body, Lookup, Mapping
-from providers.azure.mapping.schema import (
-    Attr,
-    Attrs,
-    Block,
-    Kind,
-    id_attr,
-    location,
-    name,
-    resource_group_name,
-    tags,
-)
+from providers.azure.mapping.base import LOOKUPS
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Lookup
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.schema import location
+from providers.azure.mapping.schema import name
+from providers.azure.mapping.schema import resource_group_name
+from providers.azure.mapping.schema import tags
 
 API_VERSION = "2023-05-01"
 ACCOUNT = "Microsoft.Storage/storageAccounts"

@@ -14,12 +14,17 @@ import copy
 
 from providers.azure.mapping import ids
 from providers.azure.mapping.association import association
-from providers.azure.mapping.base import Body, Embedded, Mapping
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Embedded
+from providers.azure.mapping.base import Mapping
 from providers.azure.mapping.nat_gateway import NAT_GATEWAY
 from providers.azure.mapping.network_security_group import NSG
 from providers.azure.mapping.route_table import ROUTE_TABLE
-from providers.azure.mapping.schema import Attr, Attrs, id_attr
-from providers.azure.mapping.virtual_network import API_VERSION, SUBNET
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.virtual_network import API_VERSION
+from providers.azure.mapping.virtual_network import SUBNET
 
 
 def _subnet_reference(tf_type: str, attr: str, target_type: str, key: str) -> Mapping:

@@ -21,20 +21,23 @@ from typing import Any
 
 from tf.types import Unknown
 
-from providers.azure.mapping import ids, vm_addresses, vm_parts
-from providers.azure.mapping.base import LOOKUPS, Body, Mapping, MappingError
-from providers.azure.mapping.schema import (
-    Attr,
-    Attrs,
-    Item,
-    Kind,
-    case_insensitive,
-    id_attr,
-    location,
-    name,
-    resource_group_name,
-    tags,
-)
+from providers.azure.mapping import ids
+from providers.azure.mapping import vm_addresses
+from providers.azure.mapping import vm_parts
+from providers.azure.mapping.base import LOOKUPS
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Mapping
+from providers.azure.mapping.base import MappingError
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import case_insensitive
+from providers.azure.mapping.schema import id_attr
+from providers.azure.mapping.schema import location
+from providers.azure.mapping.schema import name
+from providers.azure.mapping.schema import resource_group_name
+from providers.azure.mapping.schema import tags
 
 API_VERSION = "2024-03-01"
 VM = "Microsoft.Compute/virtualMachines"

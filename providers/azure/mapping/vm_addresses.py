@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.azure.mapping.base import LOOKUPS, Body, Lookup
+from providers.azure.mapping.base import LOOKUPS
+from providers.azure.mapping.base import Body
+from providers.azure.mapping.base import Lookup
 from providers.azure.mapping.schema import Attrs
 
 NETWORK_API_VERSION = "2024-05-01"

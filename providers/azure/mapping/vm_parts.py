@@ -7,7 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from providers.azure.mapping.base import Body
-from providers.azure.mapping.schema import Attr, Attrs, Block, Kind, case_insensitive
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.schema import case_insensitive
 
 CACHING = ("None", "ReadOnly", "ReadWrite")
 OS_DISK_TYPES = ("Premium_LRS", "Standard_LRS", "StandardSSD_LRS", "StandardSSD_ZRS", "Premium_ZRS")

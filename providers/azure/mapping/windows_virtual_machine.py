@@ -12,8 +12,12 @@ import re
 from typing import Any
 
 from providers.azure.mapping.base import Body
-from providers.azure.mapping.schema import Attr, Attrs, Kind
-from providers.azure.mapping.virtual_machine import OsFlavour, same_password, vm_mapping
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Attrs
+from providers.azure.mapping.schema import Kind
+from providers.azure.mapping.virtual_machine import OsFlavour
+from providers.azure.mapping.virtual_machine import same_password
+from providers.azure.mapping.virtual_machine import vm_mapping
 
 _PATCH_MODES = ("AutomaticByOS", "AutomaticByPlatform", "Manual")
 _LICENSES = ("None", "Windows_Client", "Windows_Server")

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from reconciler.propose.edits.codify import codify
 from reconciler.propose.edits.deleted import accept_deleted
-from reconciler.propose.edits.imports import import_block, import_unmanaged, resource_name
+from reconciler.propose.edits.imports import import_block
+from reconciler.propose.edits.imports import import_unmanaged
+from reconciler.propose.edits.imports import resource_name
 from reconciler.propose.edits.patch import Decline
 
 __all__ = ["Decline", "accept_deleted", "codify", "import_block", "import_unmanaged", "resource_name"]

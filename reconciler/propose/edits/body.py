@@ -8,13 +8,27 @@ too gets the live literal on this resource only: the shared value stays as it is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
-from providers.azure.mapping.schema import Attr, Block, Item, Kind
-from reconciler.propose.edits.patch import Declined, Patch
-from reconciler.propose.edits.sources import Owner, Shared, Site, Sources
-from reconciler.propose.edits.text import Attribute, Nested, body_items, indent_of, line_end, line_start
-from reconciler.propose.edits.values import format_arguments, render
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
+from reconciler.propose.edits.patch import Declined
+from reconciler.propose.edits.patch import Patch
+from reconciler.propose.edits.sources import Owner
+from reconciler.propose.edits.sources import Shared
+from reconciler.propose.edits.sources import Site
+from reconciler.propose.edits.sources import Sources
+from reconciler.propose.edits.text import Attribute
+from reconciler.propose.edits.text import Nested
+from reconciler.propose.edits.text import body_items
+from reconciler.propose.edits.text import indent_of
+from reconciler.propose.edits.text import line_end
+from reconciler.propose.edits.text import line_start
+from reconciler.propose.edits.values import format_arguments
+from reconciler.propose.edits.values import render
 
 _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "dynamic"})
 

@@ -13,23 +13,39 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from providers.azure.mapping import MAPPINGS
-from providers.azure.mapping.schema import Attr, Block, Item, Kind
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import Kind
 from reconciler.drift.compare import compare
-from reconciler.propose.edits.body import Body, Editor, render_block
+from reconciler.propose.edits.body import Body
+from reconciler.propose.edits.body import Editor
+from reconciler.propose.edits.body import render_block
 from reconciler.propose.edits.each import Entries
-from reconciler.propose.edits.instances import Instance, instance_key
+from reconciler.propose.edits.instances import Instance
+from reconciler.propose.edits.instances import instance_key
 from reconciler.propose.edits.maps import Maps
-from reconciler.propose.edits.patch import Decline, Declined, Patch
+from reconciler.propose.edits.patch import Decline
+from reconciler.propose.edits.patch import Declined
+from reconciler.propose.edits.patch import Patch
 from reconciler.propose.edits.sources import Sources
-from reconciler.propose.edits.text import Nested, ScanError, block_at, indent_of, line_number
+from reconciler.propose.edits.text import Nested
+from reconciler.propose.edits.text import ScanError
+from reconciler.propose.edits.text import block_at
+from reconciler.propose.edits.text import indent_of
+from reconciler.propose.edits.text import line_number
 from reconciler.propose.edits.values import parse_literal
-from reconciler.workspace import ConfigBlock, Configuration
+from reconciler.workspace import ConfigBlock
+from reconciler.workspace import Configuration
 from state.proposal import FileEdit
-from state.report import Change, Drift, masked
+from state.report import Change
+from state.report import Drift
+from state.report import masked
 
 
 def codify(

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import re
 
-from reconciler.propose.edits.patch import Decline, Declined, Patch
-from reconciler.propose.edits.sources import Site, Sources
-from reconciler.propose.edits.text import ScanError, blank_comments, block_at, indent_of, line_number
+from reconciler.propose.edits.patch import Decline
+from reconciler.propose.edits.patch import Declined
+from reconciler.propose.edits.patch import Patch
+from reconciler.propose.edits.sources import Site
+from reconciler.propose.edits.sources import Sources
+from reconciler.propose.edits.text import ScanError
+from reconciler.propose.edits.text import blank_comments
+from reconciler.propose.edits.text import block_at
+from reconciler.propose.edits.text import indent_of
+from reconciler.propose.edits.text import line_number
 from reconciler.workspace import Configuration
 from state.proposal import FileEdit
 from state.report import Drift

@@ -12,12 +12,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reconciler.propose.edits.body import Body, Editor
+from reconciler.propose.edits.body import Body
+from reconciler.propose.edits.body import Editor
 from reconciler.propose.edits.patch import Declined
-from reconciler.propose.edits.sources import Owner, Site
-from reconciler.propose.edits.text import ScanError, blank_comments, indent_of, object_entries
-from reconciler.propose.edits.values import parse_literal, render
-from reconciler.workspace import ConfigBlock, Configuration
+from reconciler.propose.edits.sources import Owner
+from reconciler.propose.edits.sources import Site
+from reconciler.propose.edits.text import ScanError
+from reconciler.propose.edits.text import blank_comments
+from reconciler.propose.edits.text import indent_of
+from reconciler.propose.edits.text import object_entries
+from reconciler.propose.edits.values import parse_literal
+from reconciler.propose.edits.values import render
+from reconciler.workspace import ConfigBlock
+from reconciler.workspace import Configuration
 
 _EACH = re.compile(r'each\.value(?:\.([A-Za-z_][\w-]*)|\[\s*("(?:[^"\\]|\\.)*")\s*\])?')
 _REFERENCE = re.compile(r"(var|local)\.([A-Za-z_][\w-]*)")

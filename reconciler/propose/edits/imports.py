@@ -18,13 +18,23 @@ from pathlib import Path
 from typing import Any
 
 from providers.azure.mapping import MAPPINGS
-from providers.azure.mapping.schema import Attr, Block, Item, location_key
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Block
+from providers.azure.mapping.schema import Item
+from providers.azure.mapping.schema import location_key
 from reconciler.propose.edits.body import writable
-from reconciler.propose.edits.patch import Decline, Declined, Patch
-from reconciler.propose.edits.text import Nested, ScanError, body_items
-from reconciler.propose.edits.values import format_arguments, parse_literal, scalar
+from reconciler.propose.edits.patch import Decline
+from reconciler.propose.edits.patch import Declined
+from reconciler.propose.edits.patch import Patch
+from reconciler.propose.edits.text import Nested
+from reconciler.propose.edits.text import ScanError
+from reconciler.propose.edits.text import body_items
+from reconciler.propose.edits.values import format_arguments
+from reconciler.propose.edits.values import parse_literal
+from reconciler.propose.edits.values import scalar
 from reconciler.workspace import Configuration
-from reconciler.workspace.addresses import parse_address, quote
+from reconciler.workspace.addresses import parse_address
+from reconciler.workspace.addresses import quote
 from state.proposal import FileEdit
 from state.report import Drift
 

@@ -13,25 +13,30 @@ every instance is exactly what must stay as it is).
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from providers.azure.mapping.schema import Block
-from reconciler.propose.edits.body import Body, Editor, render_block
-from reconciler.propose.edits.maps import inline, merge_arguments
+from reconciler.propose.edits.body import Body
+from reconciler.propose.edits.body import Editor
+from reconciler.propose.edits.body import render_block
+from reconciler.propose.edits.maps import inline
+from reconciler.propose.edits.maps import merge_arguments
 from reconciler.propose.edits.patch import Declined
-from reconciler.propose.edits.text import (
-    Attribute,
-    Nested,
-    ScanError,
-    indent_of,
-    line_end,
-    line_start,
-    skip_blank,
-    skip_bracketed,
-    skip_string,
-)
-from reconciler.propose.edits.values import parse_literal, render
-from reconciler.workspace.addresses import Key, parse_address, quote
+from reconciler.propose.edits.text import Attribute
+from reconciler.propose.edits.text import Nested
+from reconciler.propose.edits.text import ScanError
+from reconciler.propose.edits.text import indent_of
+from reconciler.propose.edits.text import line_end
+from reconciler.propose.edits.text import line_start
+from reconciler.propose.edits.text import skip_blank
+from reconciler.propose.edits.text import skip_bracketed
+from reconciler.propose.edits.text import skip_string
+from reconciler.propose.edits.values import parse_literal
+from reconciler.propose.edits.values import render
+from reconciler.workspace.addresses import Key
+from reconciler.workspace.addresses import parse_address
+from reconciler.workspace.addresses import quote
 
 _TEST = re.compile(r'(?:count\.index\s*==\s*([0-9]+)|each\.key\s*==\s*("(?:[^"\\]|\\.)*"))\s*\?\s*')
 _ANY_TEST = re.compile(r"(?:count\.index|each\.key)\s*==")

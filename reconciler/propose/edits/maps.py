@@ -13,19 +13,24 @@ from __future__ import annotations
 from typing import Any
 
 from providers.azure.mapping.schema import Attr
-from reconciler.propose.edits.body import Body, Editor, aligned_column
+from reconciler.propose.edits.body import Body
+from reconciler.propose.edits.body import Editor
+from reconciler.propose.edits.body import aligned_column
 from reconciler.propose.edits.patch import Declined
-from reconciler.propose.edits.sources import Owner, Shared, Site
-from reconciler.propose.edits.text import (
-    Attribute,
-    expression_end,
-    indent_of,
-    line_start,
-    object_entries,
-    skip_blank,
-    skip_bracketed,
-)
-from reconciler.propose.edits.values import key_text, render, render_object, scalar
+from reconciler.propose.edits.sources import Owner
+from reconciler.propose.edits.sources import Shared
+from reconciler.propose.edits.sources import Site
+from reconciler.propose.edits.text import Attribute
+from reconciler.propose.edits.text import expression_end
+from reconciler.propose.edits.text import indent_of
+from reconciler.propose.edits.text import line_start
+from reconciler.propose.edits.text import object_entries
+from reconciler.propose.edits.text import skip_blank
+from reconciler.propose.edits.text import skip_bracketed
+from reconciler.propose.edits.values import key_text
+from reconciler.propose.edits.values import render
+from reconciler.propose.edits.values import render_object
+from reconciler.propose.edits.values import scalar
 
 _KEEP: Any = object()  # a map key the drift leaves alone
 

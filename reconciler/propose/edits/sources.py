@@ -13,18 +13,18 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from reconciler.propose.edits.patch import Declined, Patch
-from reconciler.propose.edits.text import (
-    Nested,
-    attribute_at,
-    blank_comments,
-    block_at,
-    body_items,
-    line_number,
-    line_offset,
-)
+from reconciler.propose.edits.patch import Declined
+from reconciler.propose.edits.patch import Patch
+from reconciler.propose.edits.text import Nested
+from reconciler.propose.edits.text import attribute_at
+from reconciler.propose.edits.text import blank_comments
+from reconciler.propose.edits.text import block_at
+from reconciler.propose.edits.text import body_items
+from reconciler.propose.edits.text import line_number
+from reconciler.propose.edits.text import line_offset
 from reconciler.propose.edits.values import parse_literal
-from reconciler.workspace import Configuration, ModuleCall
+from reconciler.workspace import Configuration
+from reconciler.workspace import ModuleCall
 
 _REFERENCE = re.compile(r'(var|local)\.([A-Za-z_][\w-]*)|"\$\{\s*(var|local)\.([A-Za-z_][\w-]*)\s*\}"')
 _MAX_HOPS = 8

@@ -8,9 +8,14 @@ expression, which rules never replace with a literal.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
-from reconciler.propose.edits.text import ScanError, expression_end, indent_of, skip_blank, skip_string
+from reconciler.propose.edits.text import ScanError
+from reconciler.propose.edits.text import expression_end
+from reconciler.propose.edits.text import indent_of
+from reconciler.propose.edits.text import skip_blank
+from reconciler.propose.edits.text import skip_string
 from reconciler.workspace.addresses import quote
 
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sandbox.arm.cloud.engine import Cloud
-from sandbox.arm.cloud.records import Reply, Target
+from sandbox.arm.cloud.records import Reply
+from sandbox.arm.cloud.records import Target
 
 __all__ = ["Cloud", "Reply", "Target"]

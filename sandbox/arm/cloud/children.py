@@ -10,9 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox.arm import ids
-from sandbox.arm.cloud import integrity, shapes
+from sandbox.arm.cloud import integrity
+from sandbox.arm.cloud import shapes
 from sandbox.arm.errors import ArmError
-from sandbox.arm.types.base import Body, ResourceType, Tx
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import Tx
 
 #: refuses to drop a child that something still references
 Removal = Callable[[ids.ResourceId, ResourceType], None]

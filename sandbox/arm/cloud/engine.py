@@ -13,23 +13,33 @@ from __future__ import annotations
 import builtins
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import UTC
+from datetime import datetime
 
-from sandbox.arm import activity, ids
-from sandbox.arm.cloud import children, integrity, shapes
+from sandbox.arm import activity
+from sandbox.arm import ids
+from sandbox.arm.cloud import children
+from sandbox.arm.cloud import integrity
+from sandbox.arm.cloud import shapes
 from sandbox.arm.cloud.cursors import Cursors
-from sandbox.arm.cloud.groups import GROUP_TYPE, ResourceGroups
+from sandbox.arm.cloud.groups import GROUP_TYPE
+from sandbox.arm.cloud.groups import ResourceGroups
 from sandbox.arm.cloud.operations import Operations
 from sandbox.arm.cloud.recording import Recorder
-from sandbox.arm.cloud.records import Reply, Target
+from sandbox.arm.cloud.records import Reply
+from sandbox.arm.cloud.records import Target
 from sandbox.arm.cloud.registry import Registry
 from sandbox.arm.cloud.resource_graph import ResourceGraph
 from sandbox.arm.cloud.transaction import Transaction
-from sandbox.arm.errors import ArmError, not_found
+from sandbox.arm.errors import ArmError
+from sandbox.arm.errors import not_found
 from sandbox.arm.identity import Caller
 from sandbox.arm.store import Store
-from sandbox.arm.types.base import Body, ResourceType
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
 
 
 class Cloud:

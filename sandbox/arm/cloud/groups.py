@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
-from sandbox.arm import ids, regions
+from sandbox.arm import ids
+from sandbox.arm import regions
 from sandbox.arm.cloud import shapes
 from sandbox.arm.cloud.recording import Recorder
 from sandbox.arm.cloud.records import Reply
 from sandbox.arm.cloud.registry import Registry
 from sandbox.arm.cloud.transaction import Transaction
-from sandbox.arm.errors import ArmError, resource_group_not_found
+from sandbox.arm.errors import ArmError
+from sandbox.arm.errors import resource_group_not_found
 from sandbox.arm.identity import Caller
 from sandbox.arm.store import Store
 from sandbox.arm.types.base import Body

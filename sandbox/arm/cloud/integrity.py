@@ -6,11 +6,15 @@ Pure functions over bodies: the caller looks things up (inside its transaction) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 
 from sandbox.arm import ids
 from sandbox.arm.errors import ArmError
-from sandbox.arm.types.base import Body, ResourceType, dig, walk_refs
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import walk_refs
 
 
 def all_refs(spec: ResourceType, body: Body) -> list[str]:

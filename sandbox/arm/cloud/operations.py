@@ -10,7 +10,8 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 from sandbox.arm import ids
 from sandbox.arm.cloud.registry import Registry

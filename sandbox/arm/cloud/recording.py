@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
-from sandbox.arm import activity, ids
+from sandbox.arm import activity
+from sandbox.arm import ids
 from sandbox.arm.errors import ArmError
 from sandbox.arm.identity import Caller
 from sandbox.arm.store import Store

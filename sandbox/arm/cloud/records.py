@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sandbox.arm import ids
-from sandbox.arm.types.base import Body, ResourceType
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
 
 
 class Target(NamedTuple):

@@ -6,11 +6,14 @@ as registered, the resource group as created) or into the error ARM gives for wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 
 from sandbox.arm import ids
 from sandbox.arm.cloud.records import Target
-from sandbox.arm.errors import ArmError, no_registered_provider, resource_group_not_found
+from sandbox.arm.errors import ArmError
+from sandbox.arm.errors import no_registered_provider
+from sandbox.arm.errors import resource_group_not_found
 from sandbox.arm.store import Store
 from sandbox.arm.types.base import ResourceType
 

@@ -6,14 +6,19 @@ The whole result is computed once; a page that leaves rows behind opens a cursor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
+from typing import NamedTuple
 
 from sandbox.arm import ids
-from sandbox.arm.cloud.cursors import Cursors, Row
+from sandbox.arm.cloud.cursors import Cursors
+from sandbox.arm.cloud.cursors import Row
 from sandbox.arm.errors import ArmError
-from sandbox.arm.kql import GraphQueryError, run_query
-from sandbox.arm.types.base import Body, ResourceType
+from sandbox.arm.kql import GraphQueryError
+from sandbox.arm.kql import run_query
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
 
 #: reads the decorated resources of one type in a subscription
 Listing = Callable[[str, None, ResourceType], list[Body]]

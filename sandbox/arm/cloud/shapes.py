@@ -6,9 +6,12 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from sandbox.arm import ids, regions
+from sandbox.arm import ids
+from sandbox.arm import regions
 from sandbox.arm.errors import ArmError
-from sandbox.arm.types.base import Body, ResourceType, dig
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import dig
 
 #: envelope keys ARM keeps beside ``properties`` when a client sends them
 TOP_LEVEL_KEYS = ("sku", "kind", "zones", "identity", "plan", "extendedLocation")

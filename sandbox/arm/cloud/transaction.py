@@ -13,11 +13,14 @@ import uuid
 from datetime import datetime
 
 from sandbox.arm import ids
-from sandbox.arm.cloud import children, integrity, shapes
+from sandbox.arm.cloud import children
+from sandbox.arm.cloud import integrity
+from sandbox.arm.cloud import shapes
 from sandbox.arm.cloud.registry import Registry
 from sandbox.arm.identity import Caller
 from sandbox.arm.store import Store
-from sandbox.arm.types.base import Body, ResourceType
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
 
 
 class Transaction:

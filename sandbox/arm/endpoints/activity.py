@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 from werkzeug.wrappers import Response
 
 from sandbox.arm import activity
-from sandbox.arm.endpoints.wire import Call, lower_args, paged
+from sandbox.arm.endpoints.wire import Call
+from sandbox.arm.endpoints.wire import lower_args
+from sandbox.arm.endpoints.wire import paged
 
 API_VERSIONS = ("2014-04-01", "2015-04-01", "2017-03-01-preview")
 

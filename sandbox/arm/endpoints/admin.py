@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response
 
 from sandbox.arm.cloud import Cloud
-from sandbox.arm.endpoints.wire import json_response, read_body
+from sandbox.arm.endpoints.wire import json_response
+from sandbox.arm.endpoints.wire import read_body
 from sandbox.arm.errors import ArmError
-from sandbox.arm.faults import FaultRule, Faults
+from sandbox.arm.faults import FaultRule
+from sandbox.arm.faults import Faults
 
 
 class Emulator(Protocol):

@@ -6,7 +6,9 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from sandbox.arm.endpoints.wire import Call, json_response, read_body
+from sandbox.arm.endpoints.wire import Call
+from sandbox.arm.endpoints.wire import json_response
+from sandbox.arm.endpoints.wire import read_body
 from sandbox.arm.errors import ArmError
 
 API_VERSIONS = ("2019-04-01", "2020-04-01-preview", "2021-03-01", "2022-10-01", "2024-04-01")

@@ -5,7 +5,11 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from sandbox.arm.cloud.groups import GROUP_API_VERSIONS
-from sandbox.arm.endpoints.wire import Call, json_response, paged, read_body, reply
+from sandbox.arm.endpoints.wire import Call
+from sandbox.arm.endpoints.wire import json_response
+from sandbox.arm.endpoints.wire import paged
+from sandbox.arm.endpoints.wire import read_body
+from sandbox.arm.endpoints.wire import reply
 
 
 def list_groups(call: Call, args: list[str]) -> Response:

@@ -8,7 +8,8 @@ from werkzeug.wrappers import Response
 
 from sandbox.arm.cloud import Cloud
 from sandbox.arm.cloud.groups import GROUP_API_VERSIONS
-from sandbox.arm.endpoints.wire import Call, json_response
+from sandbox.arm.endpoints.wire import Call
+from sandbox.arm.endpoints.wire import json_response
 from sandbox.arm.regions import REGIONS
 from sandbox.arm.types.base import ResourceType
 

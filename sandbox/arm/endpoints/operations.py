@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from sandbox.arm.endpoints.wire import Call, json_response, no_route
+from sandbox.arm.endpoints.wire import Call
+from sandbox.arm.endpoints.wire import json_response
+from sandbox.arm.endpoints.wire import no_route
 
 _KINDS = ("operations", "operationresults", "operationstatuses", "asyncoperations")
 

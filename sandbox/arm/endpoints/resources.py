@@ -8,7 +8,13 @@ from werkzeug.wrappers import Response
 
 from sandbox.arm import ids
 from sandbox.arm.cloud import Target
-from sandbox.arm.endpoints.wire import Call, json_response, lower_args, no_route, paged, read_body, reply
+from sandbox.arm.endpoints.wire import Call
+from sandbox.arm.endpoints.wire import json_response
+from sandbox.arm.endpoints.wire import lower_args
+from sandbox.arm.endpoints.wire import no_route
+from sandbox.arm.endpoints.wire import paged
+from sandbox.arm.endpoints.wire import read_body
+from sandbox.arm.endpoints.wire import reply
 from sandbox.arm.errors import ArmError
 
 

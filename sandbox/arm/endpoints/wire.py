@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response
 
 from sandbox.arm import ids
-from sandbox.arm.cloud import Cloud, Reply
-from sandbox.arm.errors import ArmError, no_registered_provider
+from sandbox.arm.cloud import Cloud
+from sandbox.arm.cloud import Reply
+from sandbox.arm.errors import ArmError
+from sandbox.arm.errors import no_registered_provider
 from sandbox.arm.identity import Caller
 
 

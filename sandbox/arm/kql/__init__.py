@@ -25,7 +25,8 @@ Values follow KQL's dynamic semantics: a missing property is null, and comparing
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from sandbox.arm.kql.errors import GraphQueryError

@@ -6,12 +6,18 @@ give null when the answer depends on a null side, and ``where`` keeps only rows 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from functools import singledispatch
 from typing import Any
 
 from sandbox.arm.kql import syntax as s
-from sandbox.arm.kql.values import COMPARISONS, FUNCTIONS, MEMBERSHIP, freeze, sort_key, step
+from sandbox.arm.kql.values import COMPARISONS
+from sandbox.arm.kql.values import FUNCTIONS
+from sandbox.arm.kql.values import MEMBERSHIP
+from sandbox.arm.kql.values import freeze
+from sandbox.arm.kql.values import sort_key
+from sandbox.arm.kql.values import step
 
 Row = dict[str, Any]
 Eval = Callable[[Mapping[str, Any]], Any]

@@ -7,7 +7,8 @@ than whatever the parser would trip over later.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 from sandbox.arm.kql.errors import GraphQueryError
 from sandbox.arm.kql.values import STRING_TESTS

@@ -11,8 +11,11 @@ from collections.abc import Callable
 
 from sandbox.arm.kql import syntax as s
 from sandbox.arm.kql.errors import GraphQueryError
-from sandbox.arm.kql.lexer import Token, tokenize
-from sandbox.arm.kql.values import COMPARISONS, FUNCTIONS, MEMBERSHIP
+from sandbox.arm.kql.lexer import Token
+from sandbox.arm.kql.lexer import tokenize
+from sandbox.arm.kql.values import COMPARISONS
+from sandbox.arm.kql.values import FUNCTIONS
+from sandbox.arm.kql.values import MEMBERSHIP
 
 
 def parse(query: str, columns: list[str]) -> tuple[s.Stage, ...]:

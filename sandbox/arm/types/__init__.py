@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from sandbox.arm.types import (
-    availability_set,
-    disk,
-    load_balancer,
-    nat_gateway,
-    network_interface,
-    network_security_group,
-    public_ip,
-    route_table,
-    storage_account,
-    virtual_machine,
-    virtual_network,
-)
+from sandbox.arm.types import availability_set
+from sandbox.arm.types import disk
+from sandbox.arm.types import load_balancer
+from sandbox.arm.types import nat_gateway
+from sandbox.arm.types import network_interface
+from sandbox.arm.types import network_security_group
+from sandbox.arm.types import public_ip
+from sandbox.arm.types import route_table
+from sandbox.arm.types import storage_account
+from sandbox.arm.types import virtual_machine
+from sandbox.arm.types import virtual_network
 from sandbox.arm.types.base import ResourceType
 
 TYPES: Mapping[str, ResourceType] = MappingProxyType(

@@ -8,9 +8,15 @@ managed disks; a ``Classic`` one can be converted to ``Aligned``, not back.
 
 from __future__ import annotations
 
-from sandbox.arm.errors import ArmError, invalid_parameter
+from sandbox.arm.errors import ArmError
+from sandbox.arm.errors import invalid_parameter
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, set_default
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import Tx
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import one_of
+from sandbox.arm.types.base import set_default
 
 _VM_TYPE = "Microsoft.Compute/virtualMachines"
 _SKUS = ("Aligned", "Classic")

@@ -8,10 +8,13 @@ for every type — routing, casing, referential integrity, in-use checks, persis
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 from sandbox.arm.errors import ArmError
 

@@ -16,17 +16,15 @@ from typing import Any
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import network_addressing as addr
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import (
-    Body,
-    ResourceType,
-    Tx,
-    child_type,
-    dig,
-    one_of,
-    require,
-    set_default,
-    walk_refs,
-)
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import Tx
+from sandbox.arm.types.base import child_type
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import one_of
+from sandbox.arm.types.base import require
+from sandbox.arm.types.base import set_default
+from sandbox.arm.types.base import walk_refs
 
 #: read-only key -> (the load balancer's collection, the paths in its items that point back)
 Backrefs = dict[str, tuple[str, tuple[str, ...]]]

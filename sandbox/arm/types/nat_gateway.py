@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, set_default, walk_refs
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import Tx
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import one_of
+from sandbox.arm.types.base import set_default
+from sandbox.arm.types.base import walk_refs
 from sandbox.arm.types.virtual_network import subnets_using
 
 TYPE_NAME = "Microsoft.Network/natGateways"

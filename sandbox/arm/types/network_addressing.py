@@ -7,7 +7,10 @@ import ipaddress
 from collections.abc import Iterable
 
 from sandbox.arm.errors import ArmError
-from sandbox.arm.types.base import Body, Tx, dig, require
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import Tx
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import require
 
 # Azure reserves the network address, the gateway and two DNS addresses in every subnet.
 _RESERVED_LOW = 4

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, child_type, dig, one_of, require, set_default
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import Tx
+from sandbox.arm.types.base import child_type
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import one_of
+from sandbox.arm.types.base import require
+from sandbox.arm.types.base import set_default
 from sandbox.arm.types.virtual_network import subnets_using
 
 _DEFAULT_RULES = (

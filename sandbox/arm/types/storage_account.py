@@ -7,7 +7,13 @@ import hashlib
 
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import Tx
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import one_of
+from sandbox.arm.types.base import require
+from sandbox.arm.types.base import set_default
 
 _SKUS = ("Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS",
          "Standard_GZRS", "Standard_RAGZRS")  # fmt: skip

@@ -11,9 +11,17 @@ import re
 from typing import Any
 
 from sandbox.arm import ids
-from sandbox.arm.errors import ArmError, invalid_parameter
-from sandbox.arm.types import versions, vm_os_profile
-from sandbox.arm.types.base import Body, ResourceType, Tx, dig, one_of, require, set_default
+from sandbox.arm.errors import ArmError
+from sandbox.arm.errors import invalid_parameter
+from sandbox.arm.types import versions
+from sandbox.arm.types import vm_os_profile
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import Tx
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import one_of
+from sandbox.arm.types.base import require
+from sandbox.arm.types.base import set_default
 from sandbox.arm.types.disk import SKUS as DISK_SKUS
 
 _SIZE = re.compile(r"^(Standard|Basic)_[A-Z][A-Za-z0-9_-]*$")

@@ -7,7 +7,12 @@ import itertools
 from sandbox.arm.errors import ArmError
 from sandbox.arm.types import network_addressing as addr
 from sandbox.arm.types import versions
-from sandbox.arm.types.base import Body, ResourceType, Tx, child_type, dig, set_default
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import Tx
+from sandbox.arm.types.base import child_type
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import set_default
 
 
 def _prepare_subnet(tx: Tx, body: Body, old: Body | None) -> None:

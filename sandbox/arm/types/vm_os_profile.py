@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 
 from sandbox.arm.errors import invalid_parameter
-from sandbox.arm.types.base import Body, dig, one_of, require, set_default
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import dig
+from sandbox.arm.types.base import one_of
+from sandbox.arm.types.base import require
+from sandbox.arm.types.base import set_default
 
 LINUX_PATCH_MODES = ("ImageDefault", "AutomaticByPlatform")
 WINDOWS_PATCH_MODES = ("Manual", "AutomaticByOS", "AutomaticByPlatform")

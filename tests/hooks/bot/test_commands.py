@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hooks.bot.commands import Command, Invalid, parse
+from hooks.bot.commands import Command
+from hooks.bot.commands import Invalid
+from hooks.bot.commands import parse
 
 
 @pytest.mark.parametrize(

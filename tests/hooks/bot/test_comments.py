@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-from hooks.bot.comments import code, details, escape, parts
+from hooks.bot.comments import code
+from hooks.bot.comments import details
+from hooks.bot.comments import escape
+from hooks.bot.comments import parts
 
 
 def test_cloud_values_cannot_mention_link_or_inject_html() -> None:

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_github import BOT_LOGIN, FakeGitHub
+from fake_github import BOT_LOGIN
+from fake_github import FakeGitHub
 from git_remote import BareRemote
 from loopback import Loopback
 
-from hooks.bot.comments import parts, post
+from hooks.bot.comments import parts
+from hooks.bot.comments import post
 from hooks.bot.errors import ForgeError
 from hooks.bot.github import GitHubForge
 

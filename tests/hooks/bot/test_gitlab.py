@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 from azure.mgmt.network import NetworkManagementClient
-from bot_world import SECRET, World, cloud, forge_world, plain_repo, ws
+from bot_world import SECRET
+from bot_world import World
+from bot_world import cloud
+from bot_world import forge_world
+from bot_world import plain_repo
+from bot_world import ws
 from fake_gitlab import FakeGitLab
 from git_workspace import Workspace
 from sandbox_cloud import Cloud

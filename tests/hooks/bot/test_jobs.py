@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.network import NetworkManagementClient
-from bot_world import SECRET, World, cloud, world, ws
+from bot_world import SECRET
+from bot_world import World
+from bot_world import cloud
+from bot_world import world
+from bot_world import ws
 from sandbox_cloud import Cloud
 
 from providers.azure import apps

@@ -6,7 +6,9 @@ import time
 
 import httpx
 import pytest
-from bot_world import SECRET, World, light_world
+from bot_world import SECRET
+from bot_world import World
+from bot_world import light_world
 from fake_github import sign
 
 from hooks.bot.commands import HELP

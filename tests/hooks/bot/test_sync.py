@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 from azure.mgmt.network import NetworkManagementClient
-from bot_world import World, cloud, world, ws
+from bot_world import World
+from bot_world import cloud
+from bot_world import world
+from bot_world import ws
 from sandbox_cloud import Cloud
 
 from hooks.bot.locks import take

@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
-from hooks.bot.webhooks import github_job, github_signed, gitlab_delivery, gitlab_job, gitlab_signed
+from hooks.bot.webhooks import github_job
+from hooks.bot.webhooks import github_signed
+from hooks.bot.webhooks import gitlab_delivery
+from hooks.bot.webhooks import gitlab_job
+from hooks.bot.webhooks import gitlab_signed
 from state.bot import NewJob
 
 REPO = {"full_name": "octo/infra"}

@@ -6,17 +6,22 @@ import json
 import os
 import signal
 import time
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from git_workspace import Workspace, cloud, ws
+from git_workspace import Workspace
+from git_workspace import cloud
+from git_workspace import ws
 
-from reconciler.apply.lock import WorkspaceLock, holder
+from reconciler.apply.lock import WorkspaceLock
+from reconciler.apply.lock import holder
 from reconciler.cli import main
 from reconciler.errors import LockHeldError
 from sandbox.arm.faults import FaultRule
-from state.locks import Holder, Lock
+from state.locks import Holder
+from state.locks import Lock
 from state.sqlite import SqliteStore
 
 __all__ = ["cloud", "ws"]

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from azure.mgmt.network import NetworkManagementClient
-from git_workspace import Workspace, cloud, ws
+from git_workspace import Workspace
+from git_workspace import cloud
+from git_workspace import ws
 
 from providers.azure.sdk import client
 from reconciler.cli import main

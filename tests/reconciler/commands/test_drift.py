@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from sandbox_cloud import Cloud, cloud
+from sandbox_cloud import Cloud
+from sandbox_cloud import cloud
 
 from reconciler.cli import main
 from reconciler.cron.runner import SCAN_LOCK

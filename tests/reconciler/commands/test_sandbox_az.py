@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,13 @@ from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from providers.azure import apps
-from providers.azure.sdk import Endpoint, client, sandbox_credential
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
+from providers.azure.sdk import sandbox_credential
 from reconciler.cli import main
-from sandbox.server import Sandbox, ServerInfo, write_server_info
+from sandbox.server import Sandbox
+from sandbox.server import ServerInfo
+from sandbox.server import write_server_info
 
 
 @pytest.fixture

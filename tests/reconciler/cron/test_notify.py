@@ -5,9 +5,16 @@ from __future__ import annotations
 import time
 
 import pytest
-from webhook_server import Answer, Receiver, closed_port_url, receiver
+from webhook_server import Answer
+from webhook_server import Receiver
+from webhook_server import closed_port_url
+from webhook_server import receiver
 
-from reconciler.cron.notify import Policy, Webhook, deliver, target, webhooks
+from reconciler.cron.notify import Policy
+from reconciler.cron.notify import Webhook
+from reconciler.cron.notify import deliver
+from reconciler.cron.notify import target
+from reconciler.cron.notify import webhooks
 from reconciler.errors import ConfigError
 
 __all__ = ["receiver"]

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
-from reconciler.cron.payload import BLOCK_LIMIT, SECTION_LIMIT, json_payload, slack_payload
-from reconciler.report.combined import CombinedReport, WorkspaceRun
+from reconciler.cron.payload import BLOCK_LIMIT
+from reconciler.cron.payload import SECTION_LIMIT
+from reconciler.cron.payload import json_payload
+from reconciler.cron.payload import slack_payload
+from reconciler.report.combined import CombinedReport
+from reconciler.report.combined import WorkspaceRun
 from reconciler.report.delta import delta
-from state.report import Attribution, Change, Drift, ScanReport, Summary
+from state.report import Attribution
+from state.report import Change
+from state.report import Drift
+from state.report import ScanReport
+from state.report import Summary
 
 AT = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
 HOSTILE = "\u202e<!channel> @here *b* `x` <https://e.x|c> & y"

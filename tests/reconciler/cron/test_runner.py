@@ -7,16 +7,24 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from typing import NamedTuple
 
 import pytest
 from azure.mgmt.resource.resources import ResourceManagementClient
-from sandbox_cloud import Cloud, cloud
-from webhook_server import Answer, Receiver, closed_port_url, receiver
+from sandbox_cloud import Cloud
+from sandbox_cloud import cloud
+from webhook_server import Answer
+from webhook_server import Receiver
+from webhook_server import closed_port_url
+from webhook_server import receiver
 
 from providers.azure.sdk import client
-from reconciler.apply.lock import WorkspaceLock, holder
-from reconciler.cron.runner import SCAN_LOCK, RunOptions, run_all
+from reconciler.apply.lock import WorkspaceLock
+from reconciler.apply.lock import holder
+from reconciler.cron.runner import SCAN_LOCK
+from reconciler.cron.runner import RunOptions
+from reconciler.cron.runner import run_all
 from reconciler.drift.run import DriftOptions
 from reconciler.report.combined import CombinedReport
 from state.locks import Holder

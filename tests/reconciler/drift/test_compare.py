@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from providers.azure.mapping import MAPPINGS
 from reconciler.drift.compare import compare
-from state.report import MASK, Change
+from state.report import MASK
+from state.report import Change
 
 VNET = MAPPINGS["azurerm_virtual_network"].schema
 VM = MAPPINGS["azurerm_linux_virtual_machine"].schema

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from azure.mgmt.network import NetworkManagementClient
-from sandbox_cloud import Cloud, cloud
+from sandbox_cloud import Cloud
+from sandbox_cloud import cloud
 
 from providers.azure.sdk import client
 from reconciler.cli import main

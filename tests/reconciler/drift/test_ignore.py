@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.drift.ignore import IgnoreRule, parse_rules, patterns
+from reconciler.drift.ignore import IgnoreRule
+from reconciler.drift.ignore import parse_rules
+from reconciler.drift.ignore import patterns
 from reconciler.errors import ConfigError
 
 

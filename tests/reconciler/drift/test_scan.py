@@ -16,12 +16,17 @@ from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.compute.models import DiskUpdate
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
-from sandbox_cloud import Cloud, cloud, exported
+from sandbox_cloud import Cloud
+from sandbox_cloud import cloud
+from sandbox_cloud import exported
 
-from providers.azure.sdk import Endpoint, client, sandbox_credential
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
+from providers.azure.sdk import sandbox_credential
 from reconciler import scenario
 from reconciler.cli import main
-from sandbox.az import Az, endpoint_for
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 
 __all__ = ["cloud"]
 

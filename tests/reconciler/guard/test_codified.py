@@ -7,8 +7,12 @@ from typing import Any
 import pytest
 
 from providers.azure.mapping import MAPPINGS
-from reconciler.guard.codified import Keyed, compare, configured_at, path_steps
-from reconciler.guard.expression import ABSENT, Unknown
+from reconciler.guard.codified import Keyed
+from reconciler.guard.codified import compare
+from reconciler.guard.codified import configured_at
+from reconciler.guard.codified import path_steps
+from reconciler.guard.expression import ABSENT
+from reconciler.guard.expression import Unknown
 from state.report import MASK
 
 VM = MAPPINGS["azurerm_linux_virtual_machine"].schema

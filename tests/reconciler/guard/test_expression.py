@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reconciler.guard.expression import Absent, Evaluator, Scope, Unknown
-from reconciler.workspace import Configuration, load_config, parse_address
+from reconciler.guard.expression import Absent
+from reconciler.guard.expression import Evaluator
+from reconciler.guard.expression import Scope
+from reconciler.guard.expression import Unknown
+from reconciler.workspace import Configuration
+from reconciler.workspace import load_config
+from reconciler.workspace import parse_address
 
 MAIN = """
 variable "size" {

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 from reconciler.config import load_config
 from reconciler.guard.files import map_files
 from reconciler.workspace import load_config as load_workspace
 from reconciler.workspace.listed import listed_workspaces
-from state.report import ScanReport, Summary
+from state.report import ScanReport
+from state.report import Summary
 from state.sqlite import SqliteStore
 from state.store import new_scan_id
 

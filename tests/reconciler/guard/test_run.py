@@ -10,17 +10,23 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sandbox_cloud import exported
 
 from reconciler import scenario
-from reconciler.drift.run import DriftOptions, run_drift
-from reconciler.guard.run import CheckOptions, CheckResult, run_check
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
+from reconciler.guard.run import CheckOptions
+from reconciler.guard.run import CheckResult
+from reconciler.guard.run import run_check
 from reconciler.guard.verdict import Finding
-from sandbox.az import Az, endpoint_for
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 from state.sqlite import SqliteStore
 from state.store import new_scan_id
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.guard.verdict import Context, judge
+from reconciler.guard.verdict import Context
+from reconciler.guard.verdict import judge
 from reconciler.workspace import load_config
-from state.report import MASK, Change, Drift
+from state.report import MASK
+from state.report import Change
+from state.report import Drift
 
 VM_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web-{}"
 MAIN = """

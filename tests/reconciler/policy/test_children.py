@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reconciler.policy import BUILTIN_RULES, PolicySettings, evaluate
+from reconciler.policy import BUILTIN_RULES
+from reconciler.policy import PolicySettings
+from reconciler.policy import evaluate
 
 if TYPE_CHECKING:
     from conftest import Propose

@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from reconciler.policy import PolicySettings, evaluate
+from reconciler.policy import PolicySettings
+from reconciler.policy import evaluate
 from reconciler.terraform.terraform import Terraform
-from state.proposal import FileEdit, Violation
+from state.proposal import FileEdit
+from state.proposal import Violation
 
 if TYPE_CHECKING:
-    from conftest import Case, Propose
+    from conftest import Case
+    from conftest import Propose
 
 RULE = "builtin.no_code_execution"
 WHY = "a proposal must never add code execution"

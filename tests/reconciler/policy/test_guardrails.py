@@ -10,11 +10,14 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 
 from providers.azure.sdk import client
 from reconciler.errors import TerraformError
-from reconciler.policy import BUILTIN_RULES, PolicySettings, evaluate
+from reconciler.policy import BUILTIN_RULES
+from reconciler.policy import PolicySettings
+from reconciler.policy import evaluate
 from state.proposal import Violation
 
 if TYPE_CHECKING:
-    from conftest import Case, Propose
+    from conftest import Case
+    from conftest import Propose
     from sandbox_cloud import Cloud
 
 GROUPS = """

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from reconciler.policy import PolicySettings, evaluate
+from reconciler.policy import PolicySettings
+from reconciler.policy import evaluate
 from state.proposal import Violation
 
 if TYPE_CHECKING:

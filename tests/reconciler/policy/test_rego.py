@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reconciler.errors import ReconcileError
-from reconciler.policy import PolicyError, PolicySettings, evaluate
+from reconciler.policy import PolicyError
+from reconciler.policy import PolicySettings
+from reconciler.policy import evaluate
 from state.proposal import Violation
 
 if TYPE_CHECKING:

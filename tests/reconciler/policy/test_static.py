@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.policy.static import Scope, check
+from reconciler.policy.static import Scope
+from reconciler.policy.static import check
 from reconciler.workspace import load_config
-from state.proposal import FileEdit, Violation
+from state.proposal import FileEdit
+from state.proposal import Violation
 
 RG = "azurerm_resource_group.rg"
 MAIN = """\

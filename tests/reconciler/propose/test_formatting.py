@@ -11,7 +11,8 @@ import pytest
 
 from reconciler.errors import TerraformError
 from reconciler.propose.formatting import format_edits
-from reconciler.terraform import EmbeddedEngine, Terraform
+from reconciler.terraform import EmbeddedEngine
+from reconciler.terraform import Terraform
 from state.proposal import FileEdit
 
 CLEAN = """\

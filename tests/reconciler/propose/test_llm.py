@@ -10,19 +10,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openai_server import OpenAIServer, Recorded, answer, error
+from openai_server import OpenAIServer
+from openai_server import Recorded
+from openai_server import answer
+from openai_server import error
 
-from reconciler.propose.llm import (
-    LlmAnswer,
-    LlmError,
-    LlmProposer,
-    LlmSettings,
-    LlmTask,
-    build_task,
-    llm_settings,
-)
-from reconciler.workspace import StateResource, load_config
-from state.report import MASK, Change, Drift
+from reconciler.propose.llm import LlmAnswer
+from reconciler.propose.llm import LlmError
+from reconciler.propose.llm import LlmProposer
+from reconciler.propose.llm import LlmSettings
+from reconciler.propose.llm import LlmTask
+from reconciler.propose.llm import build_task
+from reconciler.propose.llm import llm_settings
+from reconciler.workspace import StateResource
+from reconciler.workspace import load_config
+from state.report import MASK
+from state.report import Change
+from state.report import Drift
 
 VM = "azurerm_linux_virtual_machine.vm"
 VM_ID = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1"

@@ -7,11 +7,16 @@ import re
 from pathlib import Path
 
 from reconciler.config import OPTIONS as BASE_OPTIONS
-from reconciler.config import Option, load_config
-from reconciler.propose.llm import LlmAnswer, LlmSettings, redact, task_for
+from reconciler.config import Option
+from reconciler.config import load_config
+from reconciler.propose.llm import LlmAnswer
+from reconciler.propose.llm import LlmSettings
+from reconciler.propose.llm import redact
+from reconciler.propose.llm import task_for
 from reconciler.propose.llm_prompt import prompt
 from reconciler.workspace import load_config as load_workspace
-from state.report import Change, Drift
+from state.report import Change
+from state.report import Drift
 
 ROOT_TF = """\
 variable "prefix" {

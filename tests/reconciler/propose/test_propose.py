@@ -20,7 +20,9 @@ from azure.mgmt.network.models import PublicIPAddress
 from openai_server import OpenAIServer
 from sandbox_cloud import exported
 
-from providers.azure.sdk import Endpoint, client, sandbox_credential
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
+from providers.azure.sdk import sandbox_credential
 from reconciler import scenario
 from reconciler.cli import main
 

@@ -12,15 +12,18 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from openai_server import OpenAIServer
-from sandbox_cloud import Cloud, cloud
+from sandbox_cloud import Cloud
+from sandbox_cloud import cloud
 
 from reconciler.cli import main
-from sandbox.az import Az, endpoint_for
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 from sandbox.environment import client_environment
 
 __all__ = ["cloud"]

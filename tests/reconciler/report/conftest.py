@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 
 import pytest
 
-from state.report import MASK, Attribution, Change, Drift, ScanReport, Source, Summary
+from state.report import MASK
+from state.report import Attribution
+from state.report import Change
+from state.report import Drift
+from state.report import ScanReport
+from state.report import Source
+from state.report import Summary
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-web/providers"
 VM_ID = f"{SUB}/Microsoft.Compute/virtualMachines/web-0"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
-from reconciler.report.combined import CombinedReport, Delivery, WorkspaceRun, combined_to_json
+from reconciler.report.combined import CombinedReport
+from reconciler.report.combined import Delivery
+from reconciler.report.combined import WorkspaceRun
+from reconciler.report.combined import combined_to_json
 from reconciler.report.delta import delta
 from state.report import ScanReport
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from reconciler.report.delta import delta
-from state.report import Change, Drift, ScanReport
+from state.report import Change
+from state.report import Drift
+from state.report import ScanReport
 
 VM = "azurerm_linux_virtual_machine.web[0]"
 

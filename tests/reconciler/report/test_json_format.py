@@ -3,7 +3,10 @@ from __future__ import annotations
 import json
 
 from reconciler.report import json_format
-from state.report import MASK, ScanReport, from_json, to_json
+from state.report import MASK
+from state.report import ScanReport
+from state.report import from_json
+from state.report import to_json
 
 
 def test_is_exactly_the_documented_document(report: ScanReport) -> None:

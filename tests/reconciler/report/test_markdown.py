@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone
+from datetime import timedelta
+from datetime import timezone
 
 from markdown_it import MarkdownIt
 
 from reconciler.report import markdown
-from state.report import Change, Drift, ScanReport, Summary
+from state.report import Change
+from state.report import Drift
+from state.report import ScanReport
+from state.report import Summary
 
 BLOB = "https://github.com/contoso/infra/blob/4f2c1d0/examples/azure-vm"
 

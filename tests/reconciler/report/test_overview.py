@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
-from reconciler.report.combined import CombinedReport, WorkspaceRun
+from reconciler.report.combined import CombinedReport
+from reconciler.report.combined import WorkspaceRun
 from reconciler.report.delta import delta
-from reconciler.report.overview import render_markdown, render_sarif, render_table
+from reconciler.report.overview import render_markdown
+from reconciler.report.overview import render_sarif
+from reconciler.report.overview import render_table
 from state.report import ScanReport
 
 AT = datetime(2026, 11, 29, 19, 0, tzinfo=UTC)

@@ -4,8 +4,10 @@ import json
 
 import pytest
 
-from reconciler.report import FORMATS, render
-from state.report import ScanReport, to_json
+from reconciler.report import FORMATS
+from reconciler.report import render
+from state.report import ScanReport
+from state.report import to_json
 
 
 def test_formats_are_the_command_choices() -> None:

@@ -5,10 +5,14 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
+from urllib.parse import urlparse
 
 from reconciler.report import sarif
-from state.report import Change, Drift, ScanReport, Source
+from state.report import Change
+from state.report import Drift
+from state.report import ScanReport
+from state.report import Source
 
 LEVELS = {"none", "note", "warning", "error"}
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from reconciler.report import table
-from state.report import Change, Drift, ScanReport, Summary
+from state.report import Change
+from state.report import Drift
+from state.report import ScanReport
+from state.report import Summary
 
 COLUMNS = ("Kind", "Resource", "Attribute", "State → Live")
 

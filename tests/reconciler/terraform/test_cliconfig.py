@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.terraform.cliconfig import terraform_environ, write_cli_config
+from reconciler.terraform.cliconfig import terraform_environ
+from reconciler.terraform.cliconfig import write_cli_config
 
 
 def test_missing_cli_config_file_is_replaced_and_checkpoint_disabled(tmp_path: Path) -> None:

@@ -5,7 +5,10 @@ import json
 import pytest
 
 from reconciler.errors import DiagnosticsError
-from reconciler.terraform.diagnostics import Diagnostic, from_stream, raise_for_errors, stderr_summary
+from reconciler.terraform.diagnostics import Diagnostic
+from reconciler.terraform.diagnostics import from_stream
+from reconciler.terraform.diagnostics import raise_for_errors
+from reconciler.terraform.diagnostics import stderr_summary
 
 
 def _line(severity: str, summary: str, detail: str = "", filename: str | None = None, line: int = 0) -> str:

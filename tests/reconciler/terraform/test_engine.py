@@ -9,7 +9,9 @@ import pytest
 
 from reconciler.errors import ConfigError
 from reconciler.terraform.cliconfig import terraform_environ
-from reconciler.terraform.engine import BinaryEngine, EmbeddedEngine, engine_from_setting
+from reconciler.terraform.engine import BinaryEngine
+from reconciler.terraform.engine import EmbeddedEngine
+from reconciler.terraform.engine import engine_from_setting
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import DiagnosticsError, TerraformError
-from reconciler.terraform.engine import BinaryEngine, EmbeddedEngine, Engine
-from reconciler.terraform.terraform import Terraform, check_format_version
+from reconciler.errors import DiagnosticsError
+from reconciler.errors import TerraformError
+from reconciler.terraform.engine import BinaryEngine
+from reconciler.terraform.engine import EmbeddedEngine
+from reconciler.terraform.engine import Engine
+from reconciler.terraform.terraform import Terraform
+from reconciler.terraform.terraform import check_format_version
 
 MAIN_TF = """\
 variable "greeting" {

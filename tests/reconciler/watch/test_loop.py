@@ -10,13 +10,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from azure.mgmt.network import NetworkManagementClient
-from sandbox_cloud import Cloud, cloud
+from sandbox_cloud import Cloud
+from sandbox_cloud import cloud
 
 from providers.azure.sdk import client
 from sandbox.arm.faults import FaultRule

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.workspace import ModuleStep, ResourceAddress, format_address, parse_address
+from reconciler.workspace import ModuleStep
+from reconciler.workspace import ResourceAddress
+from reconciler.workspace import format_address
+from reconciler.workspace import parse_address
 from reconciler.workspace.addresses import parse_module
 
 

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import ReconcileError, WorkspaceError
-from reconciler.workspace import Configuration, load_config
+from reconciler.errors import ReconcileError
+from reconciler.errors import WorkspaceError
+from reconciler.workspace import Configuration
+from reconciler.workspace import load_config
 
 FIXTURES = Path(__file__).with_name("fixtures")
 EXAMPLE = Path(__file__).parents[3] / "examples" / "azure-vm"

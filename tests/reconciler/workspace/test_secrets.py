@@ -16,13 +16,17 @@ from pathlib import Path
 
 import pytest
 from openai_server import OpenAIServer
-from sandbox_cloud import Cloud, cloud
+from sandbox_cloud import Cloud
+from sandbox_cloud import cloud
 
 from reconciler.cli import main
-from reconciler.workspace import StateResource, load_config
-from reconciler.workspace.secrets import is_credential_variable, known_secrets
+from reconciler.workspace import StateResource
+from reconciler.workspace import load_config
+from reconciler.workspace.secrets import is_credential_variable
+from reconciler.workspace.secrets import known_secrets
 from reconciler.workspace.state import StateSnapshot
-from sandbox.az import Az, endpoint_for
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 from sandbox.environment import client_environment
 
 __all__ = ["cloud"]

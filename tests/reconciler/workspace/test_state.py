@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from reconciler.errors import TerraformError, WorkspaceError
-from reconciler.terraform import EmbeddedEngine, Terraform
-from reconciler.workspace import (
-    StateSnapshot,
-    load_config,
-    parse_address,
-    read_state_file,
-    state_from_show_json,
-)
+from reconciler.errors import TerraformError
+from reconciler.errors import WorkspaceError
+from reconciler.terraform import EmbeddedEngine
+from reconciler.terraform import Terraform
+from reconciler.workspace import StateSnapshot
+from reconciler.workspace import load_config
+from reconciler.workspace import parse_address
+from reconciler.workspace import read_state_file
+from reconciler.workspace import state_from_show_json
 
 FIXTURES = Path(__file__).with_name("fixtures")
 

@@ -7,7 +7,8 @@ live here behind the ``az`` fixture.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,13 @@ from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.network import models as nm
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resourcegraph import ResourceGraphClient
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import make_server
 
 from providers.azure.apps import AZURE_CLI as AZURE_CLI_APP_ID
-from providers.azure.sdk import Endpoint, client, sandbox_credential
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
+from providers.azure.sdk import sandbox_credential
 from sandbox.arm.app import ArmApp
 from sandbox.arm.identity import make_token
 from sandbox.server import Sandbox

@@ -11,13 +11,17 @@ from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.resources.models import GenericResource
 
-from providers.azure.sdk import Endpoint, client, sandbox_credential
+from providers.azure.sdk import Endpoint
+from providers.azure.sdk import client
+from providers.azure.sdk import sandbox_credential
 from sandbox.arm.app import ArmApp
 from sandbox.arm.cloud import Cloud
 from sandbox.arm.faults import Faults
 from sandbox.arm.store import Store
 from sandbox.arm.types import TYPES
-from sandbox.arm.types.base import Body, ResourceType, Tx
+from sandbox.arm.types.base import Body
+from sandbox.arm.types.base import ResourceType
+from sandbox.arm.types.base import Tx
 
 API = "2024-01-01"
 WIDGET = "/resourceGroups/rg1/providers/Microsoft.Sandbox/widgets/{}"

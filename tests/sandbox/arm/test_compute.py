@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError
+from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.compute import models as cm
 
 LOCATION = "westeurope"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from providers.azure.mapping import MAPPINGS
 from providers.azure.mapping.data_sources import DATA_SOURCES
-from providers.azure.mapping.schema import Attr, Kind
+from providers.azure.mapping.schema import Attr
+from providers.azure.mapping.schema import Kind
 
 
 def test_each_data_source_is_its_resource_made_computed_except_the_arguments() -> None:

@@ -17,7 +17,8 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from sandbox_cloud import Cloud
 
 from providers.azure.sdk import client
-from reconciler.drift.run import DriftOptions, run_drift
+from reconciler.drift.run import DriftOptions
+from reconciler.drift.run import run_drift
 from reconciler.scenario import terraform_env
 
 PASSWORD = "Sandbox-Passw0rd!"

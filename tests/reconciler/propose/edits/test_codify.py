@@ -11,7 +11,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from rule_edits import changed, declined, only, propose, write
+from rule_edits import changed
+from rule_edits import declined
+from rule_edits import only
+from rule_edits import propose
+from rule_edits import write
 
 from state.report import MASK
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from reconciler.propose.edits import Decline, accept_deleted
+from reconciler.propose.edits import Decline
+from reconciler.propose.edits import accept_deleted
 from reconciler.workspace import load_config
 from state.report import Drift
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rule_edits import changed, only, propose, write
+from rule_edits import changed
+from rule_edits import only
+from rule_edits import propose
+from rule_edits import write
 
 VARIABLES = """\
 variable "vms" {

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.propose.edits import Decline, import_block, import_unmanaged, resource_name
+from reconciler.propose.edits import Decline
+from reconciler.propose.edits import import_block
+from reconciler.propose.edits import import_unmanaged
+from reconciler.propose.edits import resource_name
 from reconciler.workspace import load_config
 from state.report import Drift
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rule_edits import changed, declined, only, propose, write
+from rule_edits import changed
+from rule_edits import declined
+from rule_edits import only
+from rule_edits import propose
+from rule_edits import write
 
 VARIABLES = """\
 variable "vm_size" {

@@ -10,14 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from azure.mgmt.network import NetworkManagementClient
-from sandbox_cloud import Cloud, cloud
+from sandbox_cloud import Cloud
+from sandbox_cloud import cloud
 
 from providers.azure.mapping import MAPPINGS
 from providers.azure.sdk import client
 from reconciler.drift.compare import compare
-from reconciler.propose.edits import Decline, accept_deleted, codify, import_block, import_unmanaged
+from reconciler.propose.edits import Decline
+from reconciler.propose.edits import accept_deleted
+from reconciler.propose.edits import codify
+from reconciler.propose.edits import import_block
+from reconciler.propose.edits import import_unmanaged
 from reconciler.workspace import load_config
-from sandbox.az import Az, endpoint_for
+from sandbox.az import Az
+from sandbox.az import endpoint_for
 from state.proposal import FileEdit
 from state.report import Drift
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.network import models as nm
-from azure.mgmt.resource.resources.models import ResourceGroup, ResourceGroupPatchable
+from azure.mgmt.resource.resources.models import ResourceGroup
+from azure.mgmt.resource.resources.models import ResourceGroupPatchable
 
-from sandbox.arm.cloud.shapes import MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS
+from sandbox.arm.cloud.shapes import MAX_TAG_NAME
+from sandbox.arm.cloud.shapes import MAX_TAG_VALUE
+from sandbox.arm.cloud.shapes import MAX_TAGS
 
 TOO_MANY = {f"tag{i}": "v" for i in range(MAX_TAGS + 1)}
 LONG_NAME = {"n" * (MAX_TAG_NAME + 1): "v"}

@@ -9,7 +9,8 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.network import models as nm
 from azure.mgmt.resourcegraph import ResourceGraphClient
-from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+from azure.mgmt.resourcegraph.models import QueryRequest
+from azure.mgmt.resourcegraph.models import QueryRequestOptions
 
 from providers.azure.sdk import client
 

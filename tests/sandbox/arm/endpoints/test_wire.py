@@ -9,7 +9,8 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resource.resources.models import GenericResource
 
-from sandbox.arm.endpoints.wire import MAX_BODY_BYTES, MAX_DEPTH
+from sandbox.arm.endpoints.wire import MAX_BODY_BYTES
+from sandbox.arm.endpoints.wire import MAX_DEPTH
 
 GROUP_API = "2024-03-01"
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from sandbox.arm.kql import GraphQueryError, run_query
+from sandbox.arm.kql import GraphQueryError
+from sandbox.arm.kql import run_query
 
 SUB = "00000000-0000-0000-0000-000000000001"
 OTHER_SUB = "00000000-0000-0000-0000-000000000002"

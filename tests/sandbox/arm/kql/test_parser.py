@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.arm.kql import RESOURCE_COLUMNS, GraphQueryError
+from sandbox.arm.kql import RESOURCE_COLUMNS
+from sandbox.arm.kql import GraphQueryError
 from sandbox.arm.kql import syntax as s
 from sandbox.arm.kql.parser import parse
 
