@@ -21,6 +21,8 @@ def test_is_exactly_the_documented_document(report: ScanReport) -> None:
         "scan_id",
         "scanned_at",
         "complete",
+        "mode",
+        "mode_note",
         "errors",
         "summary",
         "drifts",
