@@ -274,9 +274,6 @@ class Queries(NamedTuple):
     scans_all: str = f"SELECT {_SCAN_SELECT} FROM scans {_NEWEST_FIRST} LIMIT ?"
     scans_of: str = f"SELECT {_SCAN_SELECT} FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT ?"
     latest: str = f"SELECT scan_id FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT 1"
-    latest_complete: str = (
-        f"SELECT scan_id FROM scans WHERE workspace = ? AND complete = ? {_NEWEST_FIRST} LIMIT 1"
-    )
     modes: str = f"SELECT mode FROM scans WHERE workspace = ? {_NEWEST_FIRST} LIMIT ?"
     last_scan_at: str = "SELECT MAX(started_at) FROM scans WHERE workspace = ?"
     insert_lock: str = (

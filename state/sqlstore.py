@@ -88,13 +88,6 @@ class SqlStore(Ledger, BotLedger):
             row = cur.fetchone()
             return None if row is None else self._report(cur, row[0])
 
-    def latest_complete(self, workspace: str) -> ScanReport | None:
-        """The newest complete scan of the workspace (what an incremental scan builds on)."""
-        with self._read() as cur:
-            cur.execute(self._q.latest_complete, (workspace, True))
-            row = cur.fetchone()
-            return None if row is None else self._report(cur, row[0])
-
     def modes(self, workspace: str, limit: int) -> list[str]:
         """``full`` or ``incremental`` for the newest ``limit`` scans, newest first."""
         with self._read() as cur:

@@ -84,9 +84,6 @@ class Store(Protocol):
     def latest(self, workspace: str) -> ScanReport | None:
         """The newest scan of the workspace, complete or not."""
 
-    def latest_complete(self, workspace: str) -> ScanReport | None:
-        """The newest complete scan of the workspace."""
-
     def modes(self, workspace: str, limit: int) -> list[str]:
         """``full`` or ``incremental`` for the newest scans, newest first."""
 

@@ -1,12 +1,12 @@
-"""An incremental scan: read again only what the Activity Log says changed since the last complete scan.
+"""An incremental scan: read again only what the Activity Log says changed since the last scan.
 
 Everything else is carried forward from that scan: its drift items (re-annotated with today's sources
 and ignore rules) and its in-sync resources. What is read again: managed resources written or deleted
 since (by anyone but Terraform, whose writes move the state; an embedded resource when its parent was
 written), resources that
 were unknown last time, and any resource written since that no state entry owns (a new unmanaged one, or
-one that went away). The scan falls back to a full one — and says why — when there is no complete scan to
-build on, when it is older than the Activity Log keeps, when the state changed since (someone applied),
+one that went away). The scan falls back to a full one — and says why — when the last scan is missing or
+was incomplete, when it is older than the Activity Log keeps, when the state changed since (someone applied),
 when the Activity Log cannot be read, or every ``drift.full_scan_every`` scans.
 """
 
@@ -55,7 +55,9 @@ def fallback(previous: Previous | None, serial: int | None, lineage: str | None,
              every: int) -> str | None:  # fmt: skip
     """Why this scan must be a full one, or None when an incremental one can build on ``previous``."""
     if previous is None:
-        return "no earlier complete scan of this workspace"
+        return "no earlier scan of this workspace"
+    if not previous.report.complete:
+        return "the last scan was incomplete: what it could not read is not known"
     if now - previous.report.scanned_at > WINDOW:
         return "the last complete scan is older than the Activity Log's 90 days"
     if (previous.serial, previous.lineage) != (serial, lineage):

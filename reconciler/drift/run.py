@@ -255,11 +255,11 @@ def _scan_id(now: datetime) -> str:
 
 
 def _previous(path: Path, root: Path) -> Previous | None:
-    """The newest complete scan an incremental scan builds on, with the state it saw."""
+    """The newest scan, which an incremental scan builds on when it was complete, with the state it saw."""
     if not path.exists():
         return None
     with SqliteStore(path) as store:
-        report = store.latest_complete(str(root))
+        report = store.latest(str(root))
         if report is None:
             return None
         serial, lineage = store.scan_state(report.scan_id)

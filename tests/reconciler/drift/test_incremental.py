@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +16,15 @@ from sandbox_cloud import cloud
 
 from providers.azure.sdk import client
 from reconciler.cli import main
+from reconciler.drift.incremental import Previous
+from reconciler.drift.incremental import fallback
 from sandbox.arm.faults import FaultRule
+from state.report import ScanReport
+from state.report import Summary
 
 __all__ = ["cloud"]
+
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
 PIPS = """
 resource "azurerm_resource_group" "rg" {
@@ -61,7 +70,7 @@ def _matched(cloud: Cloud, rule: FaultRule) -> int:
 def test_only_what_changed_is_read_again_and_reported_exactly(cloud: Cloud, ws: Path) -> None:
     code, full = _drift(ws, "--incremental")
     assert (code, full["mode"]) == (0, "full")
-    assert full["mode_note"] == "full scan: no earlier complete scan of this workspace"
+    assert full["mode_note"] == "full scan: no earlier scan of this workspace"
 
     pips = client(NetworkManagementClient, cloud.endpoint(upn="alice@contoso.com")).public_ip_addresses
     pip = pips.get("rg-inc", "pip-1")
@@ -134,3 +143,28 @@ def test_every_nth_scan_is_a_full_one(ws: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("RECONCILE_FULL_SCAN_EVERY", "3")
     modes = [_drift(ws, "--incremental")[1]["mode"] for _ in range(5)]
     assert modes == ["full", "incremental", "incremental", "full", "incremental"]
+
+
+def _previous(at: datetime, complete: bool = True, modes: tuple[str, ...] = ("full",)) -> Previous:
+    report = ScanReport("/ws", "s1", at, Summary(1, 1, 0, 0, 0, 0), (), complete=complete)
+    return Previous(report, 7, "lineage", modes)
+
+
+@pytest.mark.parametrize(
+    ("previous", "reason"),
+    [
+        (None, "no earlier scan of this workspace"),
+        (
+            _previous(NOW - timedelta(days=91)),
+            "the last complete scan is older than the Activity Log's 90 days",
+        ),
+        (_previous(NOW - timedelta(hours=1), complete=False), "the last scan was incomplete"),
+        (_previous(NOW - timedelta(hours=1), modes=("incremental",) * 9 + ("full",)), "every 10 scans"),
+        (_previous(NOW - timedelta(hours=1), modes=("incremental",) * 8 + ("full",)), None),
+    ],
+)
+def test_when_a_scan_must_be_a_full_one(previous: Previous | None, reason: str | None) -> None:
+    why = fallback(previous, 7, "lineage", NOW, 10)
+    assert (why is None) if reason is None else (why is not None and why.startswith(reason))
+    if previous is not None:
+        assert fallback(previous, 8, "lineage", NOW, 10) is not None  # the state moved on: always full
