@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+from openai_server import OpenAIServer
+
+from reconciler.cli import main
 from reconciler.policy import BUILTIN_RULES
 from reconciler.policy import PolicySettings
 from reconciler.policy import evaluate
+from sandbox.az import Az
+from sandbox.az import endpoint_for
+from sandbox.environment import client_environment
 
 if TYPE_CHECKING:
     from conftest import Propose
@@ -67,3 +76,42 @@ def test_an_inline_subnet_next_to_its_own_resource_is_refused(cloud: Cloud, prop
     # An inline subnet that no resource manages is the configuration's own business.
     own = propose(root, {"main.tf": NETWORK % INLINE_OTHER}, cloud.tf)
     assert [v.rule for v in evaluate(own.plan, own.edits, PolicySettings(), root)] == []
+
+
+def test_an_llm_answer_inlining_a_managed_subnet_is_refused_by_name(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The tag is an expression, so the rules leave its drift to the LLM.
+    source = NETWORK % '  tags = {\n    env = lower("DEV")\n  }\n'
+
+    ws = cloud.workspace(source)
+    cloud.tf.apply(ws)
+    group = f"/subscriptions/{cloud.subscription}/resourceGroups/rg-net"
+    bob = Az(endpoint_for(cloud.sandbox.url, cloud.subscription, "bob@contoso.com", "portal"))
+    bob.tag_add(f"{group}/providers/Microsoft.Network/virtualNetworks/vnet", {"env": "prod"})
+    tags = '  tags = {\n    env = lower("DEV")\n  }'
+    codified = tags.replace("DEV", "PROD")
+    answers = [
+        # The tag, and the network's subnet written inline beside its own azurerm_subnet: the plan is clean.
+        {"strategy": "codify", "explanation": "codify the tag",
+         "edits": [{"file": "main.tf", "find": tags, "replace": codified + "\n" + INLINE_WEB.rstrip("\n")}]},
+        {"strategy": "codify", "explanation": "codify the tag",
+         "edits": [{"file": "main.tf", "find": tags, "replace": codified}]},
+    ]  # fmt: skip
+    for name, value in client_environment(cloud.sandbox.url, cloud.sandbox.data_dir).items():
+        monkeypatch.setenv(name, value)
+    with OpenAIServer(answers, api_key="sk-children") as llm:
+        monkeypatch.setenv("RECONCILE_LLM_BASE_URL", llm.base_url)
+        monkeypatch.setenv("RECONCILE_LLM_MODEL", "scripted")
+        monkeypatch.setenv("RECONCILE_LLM_API_KEY", "sk-children")
+        assert main(["drift", str(ws), "--format", "json", "--output", str(tmp_path / "d.json")]) == 2
+        out = tmp_path / "p.json"
+        assert main(["propose", str(ws), "--format", "json", "--output", str(out)]) == 0
+        bodies = llm.bodies()
+    [proposal] = json.loads(out.read_text())["proposals"]
+    assert proposal["valid"] and proposal["origin"] == "llm"
+    inlined, good = proposal["attempts"][1:]
+    [refused] = [s for s in inlined["steps"] if not s["ok"]]
+    assert refused["name"] == "policy" and "builtin.no_inline_managed_children" in refused["detail"]
+    assert "builtin.no_inline_managed_children" in bodies[1]  # and the model was told why
+    assert good["ok"] and "subnet" not in proposal["diff"]
