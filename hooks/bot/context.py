@@ -8,14 +8,13 @@ top. For a repository whose top is the workspace they are one file.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from hooks.bot import github
-from hooks.bot import gitlab
 from hooks.bot.checkout import Checkout
 from hooks.bot.forge import Forge
 from hooks.bot.settings import BotSettings
@@ -23,10 +22,14 @@ from hooks.bot.settings import workspace_name
 from reconciler.config import load_config
 from state.sqlite import SqliteStore
 
-FORGES: dict[str, Callable[[BotSettings], Forge]] = {
-    "github": github.from_settings,
-    "gitlab": gitlab.from_settings,
-}
+#: forge name -> its module. Loaded by name when a bot verb runs: the client libraries (githubkit,
+#: python-gitlab) take a fifth of a second to import, and every `reconcile` command lists `bot`.
+FORGES: dict[str, str] = {"github": "hooks.bot.github", "gitlab": "hooks.bot.gitlab"}
+
+
+def forge_factory(name: str) -> Callable[[BotSettings], Forge]:
+    factory: Callable[[BotSettings], Forge] = importlib.import_module(FORGES[name]).from_settings
+    return factory
 
 
 def _stderr(line: str) -> None:
@@ -61,5 +64,5 @@ class Bot(NamedTuple):
 
 
 def open_bot(settings: BotSettings, environ: Mapping[str, str], log: Callable[[str], None] = _stderr) -> Bot:
-    forge = FORGES[settings.forge](settings)
+    forge = forge_factory(settings.forge)(settings)
     return Bot(settings, forge, Checkout(settings.top, settings.remote, settings.redact), dict(environ), log)

@@ -46,15 +46,29 @@ class Refused(ReconcileError):
     """A check before anything changed said no; the message says which and why."""
 
 
-def backup_state(s: Session) -> Path | None:
+class Backup(NamedTuple):
+    path: Path | None  # None: there is no state yet
+    serial: int | None
+    lineage: str | None
+
+
+def backup_state(s: Session) -> Backup:
     """``terraform state pull`` into a file beside the store (mode 0600, like Terraform's own backup):
-    the state as it was before this apply, versioned by lineage and serial; None when there is none."""
+    the state as it was before this apply, versioned by lineage and serial. Pulled once per session:
+    the workspace is locked, and the staleness check and the backup read the same state."""
+    if "backup" not in s.memo:
+        s.memo["backup"] = _backup(s)
+    backup: Backup = s.memo["backup"]
+    return backup
+
+
+def _backup(s: Session) -> Backup:
     result = s.tf.run(["state", "pull"], s.root)
     if result.rc != 0:
         raise TerraformError(f"{s.root}: terraform state pull failed: {result.stderr.strip()[:200]}")
     text = result.stdout
     if not text.strip():
-        return None
+        return Backup(None, None, None)
     doc = json.loads(text)
     s.store.redact_also(v for r in state_from_document(doc, "state").resources for v in resource_secrets(r))
     serial, lineage = int(doc.get("serial", 0)), str(doc.get("lineage", ""))
@@ -67,7 +81,7 @@ def backup_state(s: Session) -> Path | None:
             f.write(text)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     s.store.record_state_backup(s.workspace, lineage, serial, digest, str(target))
-    return target
+    return Backup(target, serial, lineage)
 
 
 def deliver(

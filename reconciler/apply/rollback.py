@@ -78,8 +78,8 @@ def _preview(s: Session, target: str) -> saved_plan.SavedPlan:
     where = s.scratch / "worktree"
     with s.repo.worktree(target, where) as old:
         backup = backup_state(s)
-        if backup is not None:
-            shutil.copyfile(backup, old / "terraform.tfstate")
+        if backup.path is not None:
+            shutil.copyfile(backup.path, old / "terraform.tfstate")
         if (s.root / ".terraform").is_dir():
             shutil.copytree(s.root / ".terraform", old / ".terraform", symlinks=True)
         return saved_plan.make(s.tf, old, s.scratch / "preview.tfplan", (), 0)

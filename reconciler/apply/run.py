@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from reconciler.apply import plan as saved_plan
 from reconciler.apply.deliver import Refused
+from reconciler.apply.deliver import backup_state
 from reconciler.apply.deliver import deliver
 from reconciler.apply.deliver import edits_of
 from reconciler.apply.deliver import roll_back
@@ -30,7 +31,6 @@ from reconciler.apply.model import Steps
 from reconciler.apply.session import Common
 from reconciler.apply.session import Session
 from reconciler.apply.session import session
-from reconciler.drift.run import state_snapshot
 from reconciler.errors import GitError
 from reconciler.errors import StaleScanError
 from state.audit import Action
@@ -209,7 +209,7 @@ def _latest(s: Session) -> ScanReport:
 
 def _not_stale(s: Session, scan_id: str) -> None:
     then, _ = s.store.scan_state(scan_id)
-    now = state_snapshot(s.settings, s.root, None, s.environ).serial
+    now = backup_state(s).serial
     if then is not None and now is not None and then != now:
         raise StaleScanError(
             f"scan {scan_id} is stale: the state's serial is {now} now, the scan saw {then}; "

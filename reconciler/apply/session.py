@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from typing import NamedTuple
 
 from reconciler.apply.lock import WorkspaceLock
@@ -62,6 +63,8 @@ class Session(NamedTuple):
     lock: WorkspaceLock
     scratch: Path  # for saved plans: outside the work tree, so nothing there is ever committed
     common: Common
+    #: what one session reads once and uses twice (the state as the apply found it)
+    memo: dict[str, Any]
 
     def principal(self) -> str:
         """The cloud identity the credential resolves to, as far as the environment says."""
@@ -101,4 +104,4 @@ def session(common: Common, proposals: tuple[str, ...] = ()) -> Iterator[Session
                 adopt=common.lock_token,
             )
         )
-        yield Session(root, str(root), environ, settings, repo, store, tf, lock, scratch, common)
+        yield Session(root, str(root), environ, settings, repo, store, tf, lock, scratch, common, {})
