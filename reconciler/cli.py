@@ -10,7 +10,8 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
-from reconciler.commands import all_commands
+from reconciler.commands import load
+from reconciler.commands import names
 from reconciler.commands import terraform as terraform_command
 from reconciler.errors import Failure
 from reconciler.errors import UsageError
@@ -25,7 +26,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of command ``only`` (the one being run: the others stay unloaded)."""
     parser = _Parser(
         prog="reconcile",
         description="Terraform-centric state reconciliation for Azure.",
@@ -33,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name, command in all_commands().items():
+    for name in [only] if only else names():
+        command = load(name)
         command.register(sub.add_parser(name, help=command.HELP, description=command.HELP))
     return parser
 
@@ -47,8 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if "terraform" in args_list and all(a.startswith("-") for a in ours):
             return terraform_command.passthrough(args_list[len(ours) + 1 :])
-        args = build_parser().parse_args(args_list)
-        return int(all_commands()[args.command].run(args))
+        named = next((a for a in args_list if not a.startswith("-")), None)
+        args = build_parser(named if named in names() else None).parse_args(args_list)
+        return int(load(args.command).run(args))
     except BrokenPipeError:
         # `reconcile history | head`: the reader has gone; that is not an error. Point stdout at devnull
         # so that the interpreter's final flush does not complain either.

@@ -1,31 +1,20 @@
-"""Subcommands: one module each, collected in :data:`COMMANDS`.
+"""Subcommands: one module each, named in :data:`COMMANDS`.
 
 A command module exposes ``HELP`` (one line), ``register(parser)`` to declare its arguments and
-``run(args) -> int`` returning the exit code. Commands of the entry-point layer above the CLI
-(``hooks/``: ``reconcile bot``) are registered as entry points of the ``reconcile.commands`` group,
-since nothing here may import them (:func:`all_commands`).
+``run(args) -> int`` returning the exit code. Only the command being run is imported (``reconcile
+check`` from a pre-commit hook does not pay for the PR bot's forge clients or the sandbox); ``--help``
+imports them all. Commands of the entry-point layer above the CLI (``hooks/``: ``reconcile bot``) are
+registered as entry points of the ``reconcile.commands`` group, since nothing here may import them.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+from importlib.metadata import EntryPoint
 from importlib.metadata import entry_points
-from types import ModuleType
 from typing import Protocol
 from typing import cast
-
-from reconciler.commands import apply
-from reconciler.commands import audit
-from reconciler.commands import check
-from reconciler.commands import demo
-from reconciler.commands import drift
-from reconciler.commands import history
-from reconciler.commands import lock
-from reconciler.commands import propose
-from reconciler.commands import rollback
-from reconciler.commands import sandbox
-from reconciler.commands import terraform
-from reconciler.commands import watch
 
 
 class Command(Protocol):
@@ -36,27 +25,28 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
-def _command(module: ModuleType) -> Command:
-    return cast(Command, module)
+#: command name -> its module
+COMMANDS: dict[str, str] = {
+    name: f"reconciler.commands.{name}"
+    for name in (
+        "apply", "audit", "check", "demo", "drift", "history", "lock", "propose", "rollback", "sandbox",
+        "terraform", "watch",
+    )
+}  # fmt: skip
 
 
-COMMANDS: dict[str, Command] = {
-    "apply": _command(apply),
-    "audit": _command(audit),
-    "check": _command(check),
-    "demo": _command(demo),
-    "drift": _command(drift),
-    "history": _command(history),
-    "lock": _command(lock),
-    "propose": _command(propose),
-    "rollback": _command(rollback),
-    "sandbox": _command(sandbox),
-    "terraform": _command(terraform),
-    "watch": _command(watch),
-}
+def names() -> list[str]:
+    """Every command: ours and those registered as ``reconcile.commands`` entry points."""
+    return [*COMMANDS, *(ep.name for ep in _entry_points() if ep.name not in COMMANDS)]
 
 
-def all_commands() -> dict[str, Command]:
-    """:data:`COMMANDS` and the commands registered as ``reconcile.commands`` entry points."""
-    found = {ep.name: _command(ep.load()) for ep in entry_points(group="reconcile.commands")}
-    return {**COMMANDS, **{name: c for name, c in found.items() if name not in COMMANDS}}
+def load(name: str) -> Command:
+    """The module of command ``name`` (KeyError for none)."""
+    if name in COMMANDS:
+        return cast(Command, importlib.import_module(COMMANDS[name]))
+    found = {ep.name: ep for ep in _entry_points()}
+    return cast(Command, found[name].load())
+
+
+def _entry_points() -> list[EntryPoint]:
+    return list(entry_points(group="reconcile.commands"))
