@@ -8,7 +8,8 @@ this process, grows the data disk out of band in both, and codifies it:
   checked against the validated intent and policy, the apply, and the verification (a live rescan and a
   second plan);
 - plain: the same edit made by hand (``git apply`` of the proposal's diff, not timed), then ``terraform
-  apply -auto-approve`` timed.
+  apply -auto-approve`` timed: one fresh embedded Terraform process, as a person runs it. (reconcile runs
+  its commands in one Terraform process of its own: ``Terraform.session``.)
 
 Target: reconcile at most 2x plain.
 

@@ -35,9 +35,10 @@ class SavedPlan(NamedTuple):
 def make(tf: Terraform, root: Path, file: Path, targets: Sequence[str], lock_timeout: float) -> SavedPlan:
     """``terraform plan -out`` (waiting up to ``lock_timeout`` for Terraform's own state lock)."""
     args = [f"-lock-timeout={int(lock_timeout)}s", *(f"-target={t}" for t in targets)]
-    outcome = tf.plan(root, out=file, extra_args=args)
-    assert outcome.planfile is not None
-    document = tf.show_plan_json(outcome.planfile, root)
+    with tf.session(root):  # show reuses the schemas the plan loaded
+        outcome = tf.plan(root, out=file, extra_args=args)
+        assert outcome.planfile is not None
+        document = tf.show_plan_json(outcome.planfile, root)
     digest = hashlib.sha256(outcome.planfile.read_bytes()).hexdigest()
     return SavedPlan(outcome.planfile, document, changes(document), digest)
 

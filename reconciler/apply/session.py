@@ -92,6 +92,8 @@ def session(common: Common, proposals: tuple[str, ...] = ()) -> Iterator[Session
             SqliteStore(store_path, redactor=redactor, key_file=settings.store_key_file(root))
         )
         tf = stack.enter_context(Terraform(engine_from_config(settings), base_env=environ))
+        # Plan, show, apply and the verifying plan run in one Terraform process: schemas load once.
+        stack.enter_context(tf.session(root))
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="reconcile-apply-")))
         lock = stack.enter_context(
             WorkspaceLock(

@@ -10,6 +10,7 @@ a plan that still changes something is saved and shown, to say what.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,10 +33,20 @@ def verify(
 ) -> list[str]:
     """What is not as applied, one line each; empty when the apply holds."""
     args = [f"-lock-timeout={int(lock_timeout)}s", *(f"-target={t}" for t in targets)]
+    # The state the apply wrote, pulled before the plan starts (in a session, from the same Terraform).
+    pulled = tf.run(["state", "pull"], root)
+    state_file = None
+    if pulled.rc == 0 and pulled.stdout.strip():
+        state_file = scratch / "applied.tfstate"
+        fd = os.open(state_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(pulled.stdout)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-plan") as pool:
         planned = pool.submit(tf.plan, root, None, False, args)
         # Who changed what is not the question here: no Activity Log read.
-        report = run_drift(DriftOptions(directory=root, environ=environ, attribution=False))
+        report = run_drift(
+            DriftOptions(directory=root, state_file=state_file, environ=environ, attribution=False)
+        )
         changed = planned.result().changed
     problems = []
     for d in report.drifts:

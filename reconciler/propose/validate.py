@@ -79,9 +79,10 @@ def baseline(root: Path, tf: Terraform) -> Baseline:
             with tempfile.TemporaryDirectory(prefix="reconcile-baseline-") as tmp:
                 copy = Path(tmp) / "ws"
                 shutil.copytree(root, copy, ignore=_SKIP, symlinks=True)
-                planned = tf.plan(copy, out=Path("baseline.tfplan"), extra_args=("-lock=false",))
-                assert planned.planfile is not None
-                cache.append(_planned(tf.show_plan_json(planned.planfile, copy)))
+                with tf.session(copy):
+                    planned = tf.plan(copy, out=Path("baseline.tfplan"), extra_args=("-lock=false",))
+                    assert planned.planfile is not None
+                    cache.append(_planned(tf.show_plan_json(planned.planfile, copy)))
         return cache[0]
 
     return get
@@ -142,18 +143,18 @@ def validate(
             (copy / edit.path).write_bytes(edit.after.encode("utf-8"))
         steps.append(Step("fmt", True, "\n".join(formatted.notes)))
 
-        errors = [d.format() for d in tf.validate(copy) if d.is_error]
-        steps.append(Step("validate", not errors, "\n".join(errors)))
-        if errors:
-            return done()
-
-        try:
-            planned = tf.plan(copy, out=Path("validate.tfplan"), extra_args=("-lock=false",))
-            assert planned.planfile is not None
-            document = tf.show_plan_json(planned.planfile, copy)
-        except ReconcileError as e:
-            steps.append(Step("plan", False, e.message))
-            return done()
+        with tf.session(copy):  # validate, plan and show: one Terraform process, schemas loaded once
+            errors = [d.format() for d in tf.validate(copy) if d.is_error]
+            steps.append(Step("validate", not errors, "\n".join(errors)))
+            if errors:
+                return done()
+            try:
+                planned = tf.plan(copy, out=Path("validate.tfplan"), extra_args=("-lock=false",))
+                assert planned.planfile is not None
+                document = tf.show_plan_json(planned.planfile, copy)
+            except ReconcileError as e:
+                steps.append(Step("plan", False, e.message))
+                return done()
         steps.append(Step("plan", True))
         actions, replacements, touched = _actions(document)
         try:

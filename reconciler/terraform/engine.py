@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from typing import NamedTuple
 from typing import Protocol
 
@@ -57,9 +60,24 @@ class Engine(Protocol):
         """Run and capture stdout and stderr; stdin is empty."""
         ...
 
+    def open(self, cwd: Path, env: Mapping[str, str]) -> Runner:
+        """A :class:`Runner` for many commands in ``cwd`` with ``env``, as fast as this engine allows."""
+        ...
+
     def run_attached(self, args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> int:
         """Run on our own stdin, stdout and stderr (live output, prompts); return the exit code."""
         ...
+
+
+class Runner(Protocol):
+    """Terraform commands one after another (never two at once) in one directory and environment.
+
+    Close it when done. What each command gets and returns is exactly what :meth:`Engine.run` gives.
+    """
+
+    def run(self, args: Sequence[str]) -> RunResult: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,10 @@ class EmbeddedEngine:
     def run_attached(self, args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> int:
         return _attach(self._argv(args), cwd, env, self.name)
 
+    def open(self, cwd: Path, env: Mapping[str, str]) -> ServingWorker:
+        """One worker process serving every command (``worker.py --serve``): see :mod:`.worker`."""
+        return ServingWorker(self._argv(["--serve"]), cwd, env, self.name)
+
 
 @dataclass(frozen=True)
 class BinaryEngine:
@@ -111,6 +133,111 @@ class BinaryEngine:
 
     def run_attached(self, args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> int:
         return _attach([str(self.executable), *args], cwd, env, self.name)
+
+    def open(self, cwd: Path, env: Mapping[str, str]) -> Runner:
+        # A program starts fast and keeps nothing between runs: a process per command, as ever.
+        return _EachCommand(self, cwd, dict(env))
+
+
+class _EachCommand(NamedTuple):
+    engine: BinaryEngine
+    cwd: Path
+    env: dict[str, str]
+
+    def run(self, args: Sequence[str]) -> RunResult:
+        return self.engine.run(args, self.cwd, self.env)
+
+    def close(self) -> None:
+        pass
+
+
+class ServingWorker:
+    """The embedded engine's :class:`Runner`: one ``worker.py --serve`` process, command after command.
+
+    A worker that dies (killed, crashed) answers its command with its exit code and what it wrote to
+    stderr, like any failed command; the next command starts a new one.
+    """
+
+    def __init__(self, argv: list[str], cwd: Path, env: Mapping[str, str], name: str) -> None:
+        self._argv = argv
+        self._cwd = cwd
+        self._env = dict(env)
+        self._name = name
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id; None before the first command and after close."""
+        return self._proc.pid if self._proc is not None else None
+
+    def run(self, args: Sequence[str]) -> RunResult:
+        proc = self._started()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(json.dumps({"args": list(args)}).encode("utf-8") + b"\n")
+            proc.stdin.flush()
+        except BrokenPipeError:
+            return self._died()
+        interrupted = False
+        while True:
+            try:
+                line = proc.stdout.readline()
+                break
+            except KeyboardInterrupt:
+                # As in _capture: Terraform got the Ctrl-C too and is stopping cleanly; wait for it.
+                interrupted = True
+        if interrupted:
+            self.close()
+            raise KeyboardInterrupt
+        if not line:
+            return self._died()
+        answer = json.loads(line)
+        return RunResult(int(answer["rc"]), str(answer["stdout"]), str(answer["stderr"]))
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.close()  # the worker's loop ends
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._proc is not None and self._proc.poll() is None:
+            return self._proc
+        self.close()
+        # What the worker itself writes to stderr (a crash) is kept for the answer to a dead worker.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        try:
+            self._proc = subprocess.Popen(
+                self._argv,
+                cwd=self._cwd,
+                env=self._env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+            )
+        except OSError as e:
+            raise TerraformError(
+                f"cannot run {self._name} ({self._argv[0]}) in {self._cwd}: {e.strerror or e}"
+            ) from e
+        return self._proc
+
+    def _died(self) -> RunResult:
+        assert self._proc is not None and self._stderr is not None
+        rc = self._proc.wait()
+        self._stderr.seek(0)
+        said = self._stderr.read()[-4000:].decode("utf-8", errors="replace").strip()
+        self.close()
+        return RunResult(rc or 1, "", said or f"the {self._name} Terraform worker exited with code {rc}")
 
 
 def _capture(argv: list[str], cwd: Path, env: Mapping[str, str], name: str) -> RunResult:

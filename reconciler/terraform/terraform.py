@@ -12,10 +12,13 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import weakref
 from collections.abc import Collection
+from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,6 +29,7 @@ from reconciler.terraform import diagnostics
 from reconciler.terraform.cliconfig import terraform_environ
 from reconciler.terraform.diagnostics import Diagnostic
 from reconciler.terraform.engine import Engine
+from reconciler.terraform.engine import Runner
 from reconciler.terraform.engine import RunResult
 
 # Terraform promises compatible changes within a format_version major; a new major may move fields.
@@ -101,6 +105,7 @@ class Terraform:
         self._base_env = base_env
         self._scratch: Path | None = None
         self._cleanup: weakref.finalize[..., Any] | None = None
+        self._sessions: dict[Path, tuple[Runner, threading.Lock]] = {}
 
     def close(self) -> None:
         if self._cleanup is not None:
@@ -129,8 +134,34 @@ class Terraform:
         # Our calls are automation: Terraform leaves out hints meant for a person at a prompt.
         return {**terraform_environ(base, self._env, scratch=self._scratch_dir()), "TF_IN_AUTOMATION": "1"}
 
+    @contextmanager
+    def session(self, workdir: Path) -> Iterator[None]:
+        """Until the block ends, run the commands in ``workdir`` one after another in one Terraform
+        (:meth:`Engine.open <reconciler.terraform.engine.Engine.open>`), with the environment as it is
+        now: for a sequence such as plan, show, apply and plan again. A command from another thread
+        while one runs gets a Terraform of its own, as outside a session."""
+        key = workdir.resolve()
+        if key in self._sessions:
+            yield
+            return
+        runner = self.engine.open(key, self.environ())
+        self._sessions[key] = (runner, threading.Lock())
+        try:
+            yield
+        finally:
+            del self._sessions[key]
+            runner.close()
+
     def run(self, args: Sequence[str], workdir: Path) -> RunResult:
         """Any Terraform command, with our environment; nothing is checked."""
+        session = self._sessions.get(workdir.resolve())
+        if session is not None:
+            runner, busy = session
+            if busy.acquire(blocking=False):
+                try:
+                    return runner.run(args)
+                finally:
+                    busy.release()
         return self.engine.run(args, workdir, self.environ())
 
     # -- verbs -------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import json
 import os
+import signal
 import stat
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -91,3 +94,70 @@ def test_embedded_engine_attached_writes_to_our_terminal(
     out, err = capfd.readouterr()
     assert out.startswith("Terraform v1.15.")
     assert "no-such-command" in out + err
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_embedded_runner_serves_commands_in_one_process_until_closed(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "who" {}\noutput "who" { value = var.who }\n')
+    runner = EmbeddedEngine().open(tmp_path, _env(tmp_path, TF_VAR_who="alice"))
+    try:
+        applied = runner.run(["apply", "-auto-approve", "-input=false", "-no-color"])
+        assert applied.rc == 0, applied.stderr
+        assert 'who = "alice"' in applied.stdout
+        pid = runner.pid
+        assert pid is not None
+        wrong = runner.run(["no-such-command"])
+        assert wrong.rc != 0
+        assert "no-such-command" in wrong.stdout + wrong.stderr
+        # A command that would prompt finds an empty stdin, not the runner's own channel.
+        asked = runner.run(["apply", "-no-color", "-var=who=bob"])
+        assert asked.rc != 0
+        assert "Do you want to perform these actions?" in asked.stdout
+        output = runner.run(["output", "-json"])
+        assert output.rc == 0
+        assert json.loads(output.stdout)["who"]["value"] == "alice"
+        assert runner.pid == pid
+    finally:
+        runner.close()
+    assert runner.pid is None
+    assert not _alive(pid)
+
+
+def test_a_worker_killed_mid_command_fails_that_command_and_the_next_starts_afresh(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "terraform_data" "slow" {\n  provisioner "local-exec" {\n    command = "sleep 3"\n  }\n}\n'
+    )
+    runner = EmbeddedEngine().open(tmp_path, _env(tmp_path))
+    try:
+        assert runner.run(["version"]).rc == 0
+        first = runner.pid
+        assert first is not None
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(runner.run, ["apply", "-auto-approve", "-input=false", "-no-color"])
+            time.sleep(1.0)  # inside the provisioner's sleep
+            os.kill(first, signal.SIGKILL)
+            killed = pending.result(timeout=30)
+        assert killed.rc == -signal.SIGKILL
+        assert killed.stdout == ""
+        assert "exited with code -9" in killed.stderr
+        again = runner.run(["version", "-json"])
+        assert again.rc == 0
+        assert json.loads(again.stdout)["terraform_version"].startswith("1.15.")
+        assert runner.pid not in (None, first)
+    finally:
+        runner.close()
+
+
+def test_binary_runner_runs_each_command_as_the_engine_does(tmp_path: Path) -> None:
+    program = _executable(tmp_path / "bin" / "tofu", '#!/bin/sh\necho "args=$* ARM=$ARM_TENANT_ID"\n')
+    runner = BinaryEngine(program).open(tmp_path, _env(tmp_path, ARM_TENANT_ID="t1"))
+    assert runner.run(["plan"]) == (0, "args=plan ARM=t1\n", "")
+    assert runner.run(["apply"]) == (0, "args=apply ARM=t1\n", "")
+    runner.close()

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -46,8 +48,14 @@ def test_version_is_the_embedded_terraform(tf: Terraform) -> None:
     assert (major, minor) == ("1", "15")
 
 
-def test_plan_apply_plan_cycle(tf: Terraform, tmp_path: Path) -> None:
+@pytest.mark.parametrize("session", [False, True], ids=["a-process-each", "one-session"])
+def test_plan_apply_plan_cycle(tf: Terraform, tmp_path: Path, session: bool) -> None:
     project = _project(tmp_path / "proj")
+    with tf.session(project) if session else contextlib.nullcontext():
+        _cycle(tf, project)
+
+
+def _cycle(tf: Terraform, project: Path) -> None:
     tf.init(project)
 
     first = tf.plan(project, out=Path("changes.tfplan"))
@@ -72,6 +80,23 @@ def test_plan_apply_plan_cycle(tf: Terraform, tmp_path: Path) -> None:
 
     assert tf.destroy(project).summary.remove == 1
     assert "values" not in tf.show_state_json(project)
+
+
+def test_a_command_from_another_thread_runs_beside_a_busy_session(tf: Terraform, tmp_path: Path) -> None:
+    project = _project(tmp_path / "proj")
+    tf.init(project)
+    greetings = ["hello", "bonjour", "hola", "ciao"]
+
+    def planned_input(greeting: str) -> str:
+        out = Path(f"{greeting}.tfplan")
+        planned = tf.plan(project, out=out, extra_args=["-lock=false", f"-var=greeting={greeting}"])
+        assert planned.planfile is not None
+        [change] = tf.show_plan_json(planned.planfile, project)["resource_changes"]
+        return str(change["change"]["after"]["input"])
+
+    # Each thread gets the answer to its own question, whether the session's Terraform ran it or not.
+    with tf.session(project), ThreadPoolExecutor(len(greetings)) as pool:
+        assert list(pool.map(planned_input, greetings * 2)) == greetings * 2
 
 
 def test_apply_without_a_plan_and_extra_args(tf: Terraform, tmp_path: Path) -> None:
