@@ -18,9 +18,12 @@ from typing import TypeVar
 
 import httpx
 import pydantic
+from githubkit import AppAuthStrategy
 from githubkit import GitHub
 from githubkit import Response
 from githubkit import TokenAuthStrategy
+from githubkit.auth.base import BaseAuthStrategy
+from githubkit.cache import MemCacheStrategy
 from githubkit.exception import GitHubException
 from githubkit.exception import RequestFailed
 
@@ -29,6 +32,7 @@ from hooks.bot.forge import PrState
 from hooks.bot.forge import PullRequest
 from hooks.bot.forge import Reaction
 from hooks.bot.settings import BotSettings
+from hooks.bot.settings import GitHubApp
 
 MAX_COMMENT = 65_536  # GitHub refuses longer comment bodies (422)
 WRITE = ("admin", "maintain", "write")
@@ -42,20 +46,51 @@ class GitHubForge:
     def __init__(
         self,
         repository: str,
-        token: str,
+        credentials: str | GitHubApp,
         api_url: str = "https://api.github.com",
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """``credentials``: a token, or a GitHub App (whose installation is looked up now if unset)."""
         self.repository = repository
         self.owner, self.repo = repository.split("/", 1)
-        self._gh = GitHub(
-            TokenAuthStrategy(token),
-            base_url=api_url.rstrip("/") + "/",
+        self._api_url = api_url.rstrip("/") + "/"
+        self._transport = transport
+        # This client's App tokens stay with it (githubkit's default cache is shared by the process).
+        self._cache = MemCacheStrategy()
+        auth: BaseAuthStrategy
+        if isinstance(credentials, GitHubApp):
+            app = AppAuthStrategy(credentials.app_id, credentials.private_key)
+            installation = credentials.installation_id or self._installation(app, credentials.app_id)
+            auth = app.as_installation(installation, repositories=[self.repo])
+        else:
+            auth = TokenAuthStrategy(credentials)
+        self._gh = self._client(auth)
+
+    def _client(self, auth: BaseAuthStrategy) -> GitHub[Any]:
+        return GitHub(
+            auth,
+            base_url=self._api_url,
             user_agent="reconcile-bot",
             timeout=30.0,
             http_cache=False,
-            transport=transport,
+            transport=self._transport,
+            cache_strategy=self._cache,
         )
+
+    def _installation(self, app: AppAuthStrategy, app_id: int) -> int:
+        as_app = self._client(app)
+        what = f"GET installation of GitHub App {app_id} on {self.repository}"
+        try:
+            with self._errors(what):
+                return as_app.rest.apps.get_repo_installation(self.owner, self.repo).parsed_data.id
+        except ForgeError as e:
+            if e.status == 404:
+                raise ForgeError(
+                    f"GitHub App {app_id} is not installed on {self.repository}: install it there, or set"
+                    " bot.app_installation_id",
+                    status=404,
+                ) from None
+            raise
 
     # -- pull requests ----------------------------------------------------------------------------
 
@@ -240,4 +275,5 @@ def _error(what: str, e: GitHubException) -> ForgeError:
 
 
 def from_settings(settings: BotSettings) -> GitHubForge:
-    return GitHubForge(settings.repository, settings.require_token(), settings.api_url)
+    credentials = settings.app if settings.app is not None else settings.require_token()
+    return GitHubForge(settings.repository, credentials, settings.api_url)

@@ -1,8 +1,9 @@
 """The ``[bot]`` table of ``reconcile.toml``, resolved: flags > ``RECONCILE_BOT_*`` > the file > defaults.
 
 Secrets are read from the variables the settings name (``GITHUB_TOKEN`` / ``GITLAB_TOKEN`` and
-``RECONCILE_WEBHOOK_SECRET`` by default) and are never shown: :class:`Secret` hides itself in ``repr``
-and every text the bot writes passes through :meth:`BotSettings.redact`.
+``RECONCILE_WEBHOOK_SECRET`` by default; a GitHub App's private key from ``GITHUB_APP_PRIVATE_KEY`` or a
+file) and are never shown: :class:`Secret` hides itself in ``repr`` and every text the bot writes passes
+through :meth:`BotSettings.redact`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ class Secret(str):
         return "Secret('***')"
 
 
+class GitHubApp(NamedTuple):
+    """A GitHub App the bot authenticates as: its installation on the repository acts."""
+
+    app_id: int
+    private_key: Secret  # PEM
+    installation_id: int  # 0: look up the installation on the repository
+
+
 class BotSettings(NamedTuple):
     top: Path  # the repository's work tree the bot runs in
     forge: str
@@ -49,17 +58,26 @@ class BotSettings(NamedTuple):
     labels: tuple[str, ...]
     remote: str
     config: Config
+    app: GitHubApp | None = None  # GitHub only: act as an App's installation instead of with a token
 
     def redact(self, text: str) -> str:
-        """``text`` with the token and the webhook secret replaced by ``***``."""
-        for secret in (self.token, self.webhook_secret):
+        """``text`` with the token, the webhook secret and an App's private key replaced by ``***``."""
+        secrets = [self.token, self.webhook_secret]
+        if self.app is not None:
+            secrets.append(self.app.private_key)
+        for secret in secrets:
             if len(secret) >= 4:
                 text = text.replace(secret, "***")
         return text
 
     def require_token(self) -> Secret:
         if not self.token:
-            raise ConfigError(f"{self.token_env} is not set: the bot needs a {self.forge} API token there")
+            also = (
+                " (or, on GitHub, an App: bot.app_id and its private key)" if self.forge == "github" else ""
+            )
+            raise ConfigError(
+                f"{self.token_env} is not set: the bot needs a {self.forge} API token there{also}"
+            )
         return self.token
 
     def require_webhook_secret(self) -> Secret:
@@ -125,7 +143,53 @@ def load_settings(
         labels=tuple(str(label) for label in config.get_list("bot.labels")),
         remote=config.get_str("bot.remote"),
         config=config,
+        app=_github_app(config, top, env, name),
     )
+
+
+def _github_app(config: Config, top: Path, env: Mapping[str, str], forge: str) -> GitHubApp | None:
+    """The GitHub App of ``bot.app_id``, its private key read and checked now: a wrong key is a
+    one-line error at start, not a 401 at the first webhook."""
+    app_id = config.get_int("bot.app_id")
+    if not app_id:
+        return None
+    if forge != "github":
+        raise config["bot.app_id"].error(f"GitHub Apps are GitHub's; the forge is {forge}")
+    key_file = config.get_str("bot.app_key_file")
+    if key_file:
+        path = Path(key_file).expanduser()
+        path = path if path.is_absolute() else top / path
+        source = str(path)
+        try:
+            pem = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise config["bot.app_key_file"].error(
+                f"cannot read the App's private key {path}: {getattr(e, 'strerror', None) or e}"
+            ) from None
+    else:
+        source = config.get_str("bot.app_key_env")
+        pem = env.get(source, "")
+        if not pem.strip():
+            raise ConfigError(
+                f"{source} is not set: bot.app_id = {app_id} needs the App's private key (PEM) there,"
+                " or bot.app_key_file"
+            )
+    _check_rsa_key(pem, source)
+    return GitHubApp(app_id, Secret(pem), config.get_int("bot.app_installation_id"))
+
+
+def _check_rsa_key(pem: str, source: str) -> None:
+    # The App's JSON web tokens are RS256: the key GitHub generated for the App is an RSA key in PEM.
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(pem.encode("utf-8"), password=None)
+    except (ValueError, TypeError) as e:
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ConfigError(f"{source}: not a GitHub App private key (PEM, unencrypted): {why[:120]}") from None
+    if not isinstance(key, RSAPrivateKey):
+        raise ConfigError(f"{source}: a GitHub App's private key is an RSA key, this is not one")
 
 
 def _workspaces(config: Config, top: Path) -> tuple[str, ...]:

@@ -6,6 +6,11 @@ What the fake knows of branches, commits, merges and divergence it reads from th
 bot really pushes to. GitHub's refusals are kept: a comment over 65,536 characters is a 422, a second PR
 for a branch is a 422, merging a head that moved is a 409, a bad token is a 401.
 
+With ``app=GitHubAppKey(...)`` it also is that App's side of GitHub: the App's JSON web token (RS256,
+checked with the App's public key, at most ten minutes long, issued by the App's id) finds the
+installation on the repository and mints installation tokens, each valid for ``token_ttl`` seconds and
+only for the repositories asked for; an expired installation token is a 401, as on GitHub.
+
 Tests act as people through it: ``user_comments`` (returns the signed webhook delivery GitHub would
 send), ``approve``, ``close``, ``grant``; and read what the bot did: ``comments``, ``reactions``,
 ``pulls``, ``requests``.
@@ -18,7 +23,9 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
+import time
 import uuid
 from datetime import UTC
 from datetime import datetime
@@ -26,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
+import jwt
 from git_remote import BareRemote
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
@@ -46,14 +54,30 @@ class Delivery(NamedTuple):
     body: bytes
 
 
+class GitHubAppKey(NamedTuple):
+    """A GitHub App as GitHub knows it: its id, public key and installation on the fake's repository."""
+
+    app_id: int
+    public_key_pem: bytes
+    installation_id: int = 4242
+    token_ttl: float = 3600.0
+
+
 class FakeGitHub:
     def __init__(
-        self, remote: BareRemote, repository: str = "octo/infra", token: str = "ghs_test_token"
+        self,
+        remote: BareRemote,
+        repository: str = "octo/infra",
+        token: str = "ghs_test_token",
+        app: GitHubAppKey | None = None,
     ) -> None:
         self.remote = remote
         self.repository = repository
         self.owner, self.name = repository.split("/")
         self.token = token
+        self.app = app
+        self.installation_tokens: dict[str, float] = {}  # token -> when it expires (time.time())
+        self.token_requests: list[dict[str, Any]] = []  # bodies of POST .../access_tokens
         self.default_branch = "main"
         self.permissions: dict[str, str] = {BOT_LOGIN: "write"}
         self.pulls: dict[int, dict[str, Any]] = {}
@@ -124,7 +148,9 @@ class FakeGitHub:
 
     def _dispatch(self, request: Request) -> Response:
         auth = request.headers.get("Authorization", "")
-        if auth not in (f"token {self.token}", f"Bearer {self.token}"):
+        if self.app is not None and _APP_ROUTE.fullmatch(request.path):
+            return self._as_app(request, auth)
+        if auth not in (f"token {self.token}", f"Bearer {self.token}") and not self._installed(auth):
             return _error(401, "Bad credentials")
         self._sync_pull_refs()
         adapter = _ROUTES.bind_to_environ(request.environ)
@@ -133,6 +159,59 @@ class FakeGitHub:
             return _error(404, "Not Found")
         body = request.get_json(silent=True) or {}
         return getattr(self, f"_{endpoint}")(request, body, **args)
+
+    # -- a GitHub App's side ----------------------------------------------------------------------
+
+    def _as_app(self, request: Request, auth: str) -> Response:
+        assert self.app is not None
+        scheme, _, token = auth.partition(" ")
+        if scheme != "Bearer":
+            return _error(401, "A JSON web token could not be decoded")
+        try:
+            claims = jwt.decode(
+                token,
+                self.app.public_key_pem,
+                algorithms=["RS256"],
+                options={"require": ["iat", "exp", "iss"]},
+            )
+        except jwt.PyJWTError as e:
+            return _error(401, f"A JSON web token could not be decoded ({type(e).__name__})")
+        if str(claims["iss"]) != str(self.app.app_id):
+            return _error(401, "A JSON web token could not be decoded (not this App's)")
+        if int(claims["exp"]) - int(claims["iat"]) > 600:
+            return _error(401, "'Expiration time' claim ('exp') is too far in the future")
+        if request.path not in (
+            f"/repos/{self.repository}/installation",
+            f"/app/installations/{self.app.installation_id}/access_tokens",
+        ):
+            return _error(404, "Not Found")
+        doc = _fill(EXAMPLES["installation"], user=_user(self.owner), repository=None)
+        doc.update(
+            id=self.app.installation_id, app_id=self.app.app_id,
+            access_tokens_url=f"{self.url}/app/installations/{self.app.installation_id}/access_tokens",
+        )  # fmt: skip
+        if request.method == "GET":
+            return _json(doc)
+        body = request.get_json(silent=True) or {}
+        self.token_requests.append(body)
+        if any(r != self.name for r in body.get("repositories", [])):
+            return _validation(
+                "Installation", "repositories", "There is at least one repository that does not exist"
+            )
+        minted = f"ghs_installation_{uuid.uuid4().hex}"
+        expires = time.time() + self.app.token_ttl
+        self.installation_tokens[minted] = expires
+        out = {
+            **EXAMPLES["installation-token"],
+            "token": minted,
+            "expires_at": datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        return _json(out, 201)
+
+    def _installed(self, auth: str) -> bool:
+        scheme, _, token = auth.partition(" ")
+        expires = self.installation_tokens.get(token)
+        return scheme in ("token", "Bearer") and expires is not None and time.time() < expires
 
     def _get_repo(self, request: Request, body: Any) -> Response:
         doc = _fill(EXAMPLES["full-repository"], user=_user(self.owner), repository=None)
@@ -334,6 +413,7 @@ class _NotFound(HTTPException):
     description = "Not Found"
 
 
+_APP_ROUTE = re.compile(r"/repos/[^/]+/[^/]+/installation|/app/installations/[^/]+/access_tokens")
 _ROUTES = Map(
     [
         Rule("/repos/<owner>/<repo>", methods=["GET"], endpoint="get_repo"),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_github import BOT_LOGIN
 from fake_github import FakeGitHub
+from fake_github import GitHubAppKey
 from git_remote import BareRemote
 from loopback import Loopback
 
@@ -16,6 +20,10 @@ from hooks.bot.comments import parts
 from hooks.bot.comments import post
 from hooks.bot.errors import ForgeError
 from hooks.bot.github import GitHubForge
+from hooks.bot.github import from_settings
+from hooks.bot.settings import GitHubApp
+from hooks.bot.settings import Secret
+from hooks.bot.settings import load_settings
 
 
 class Hub:
@@ -134,3 +142,61 @@ def test_a_200000_character_plan_reaches_github_in_comments_it_accepts_summary_f
     posted = hub.fake.comments_on(pr.number)
     assert len(posted) == 4 and posted[0].startswith("**Planned**: 2200 to add")
     assert all(len(c) <= 65_536 for c in posted) and sum(len(c) for c in posted) > 200_000
+
+
+def _rsa_pem() -> tuple[str, bytes]:
+    """A new RSA key as a GitHub App has: the private PEM (the App's) and the public PEM (GitHub's)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, public
+
+
+def test_a_github_app_acts_through_its_installation_and_renews_its_token(hub: Hub) -> None:
+    private, public = _rsa_pem()
+    # GitHub says the token lasts 61.5 s; githubkit renews a minute early, so in about 1.5 s.
+    hub.fake.app = GitHubAppKey(app_id=77, public_key_pem=public, token_ttl=61.5)
+    forge = GitHubForge("octo/infra", GitHubApp(77, Secret(private), 0), hub.fake.url)
+    assert forge.default_branch() == "main"
+    hub.push_branch("topic", "main.tf", "# topic\n")
+    assert forge.open_pr("topic", "main", "t", "b").author == BOT_LOGIN
+    # The installation was looked up, and one token minted for this repository only.
+    assert ("GET", "/repos/octo/infra/installation") in hub.fake.requests
+    assert hub.fake.token_requests == [{"repositories": ["infra"]}]
+    time.sleep(2.0)
+    assert forge.get_pr(1).number == 1
+    assert len(hub.fake.installation_tokens) == 2  # the first expired: a new one, no 401
+
+
+def test_a_github_app_with_the_wrong_key_or_not_installed_is_refused_by_name(hub: Hub) -> None:
+    private, public = _rsa_pem()
+    hub.fake.app = GitHubAppKey(app_id=77, public_key_pem=public)
+    other, _ = _rsa_pem()
+    with pytest.raises(ForgeError, match="401 to GET installation of GitHub App 77 on octo/infra") as caught:
+        GitHubForge("octo/infra", GitHubApp(77, Secret(other), 0), hub.fake.url)
+    assert "PRIVATE KEY" not in str(caught.value)
+    with pytest.raises(ForgeError, match="GitHub App 77 is not installed on octo/elsewhere"):
+        GitHubForge("octo/elsewhere", GitHubApp(77, Secret(private), 0), hub.fake.url)
+    # A known installation is not looked up; its tokens are asked for at the first call.
+    forge = GitHubForge("octo/infra", GitHubApp(77, Secret(private), 4242), hub.fake.url)
+    assert not hub.fake.token_requests
+    assert forge.default_branch() == "main"
+    assert hub.fake.token_requests == [{"repositories": ["infra"]}]
+
+
+def test_the_bot_settings_choose_the_app_over_a_missing_token(hub: Hub) -> None:
+    private, public = _rsa_pem()
+    hub.fake.app = GitHubAppKey(app_id=77, public_key_pem=public)
+    env = {
+        "RECONCILE_BOT_API_URL": hub.fake.url,
+        "RECONCILE_BOT_REPOSITORY": "octo/infra",
+        "RECONCILE_BOT_APP_ID": "77",
+        "GITHUB_APP_PRIVATE_KEY": private,
+    }
+    forge = from_settings(load_settings(hub.clone, env))
+    assert forge.default_branch() == "main"
+    assert len(hub.fake.installation_tokens) == 1
