@@ -7,6 +7,13 @@ someone else pushed to is left alone, see :mod:`hooks.bot.sync`). Working at a P
 exact commit (detached) for the duration and then puts back whatever was checked out before; a dirty
 work tree is refused. Errors never show the remote's URL with credentials: every git message passes
 through the settings' redaction.
+
+Fetching and pushing never wait for a person (``GIT_TERMINAL_PROMPT=0``). When the remote asks who is
+there over HTTPS, git's answer is the forge's credentials (a token, a GitHub App's installation token):
+one credential helper, set for that git process only through ``GIT_CONFIG_*`` variables, reads them
+from that process's environment, so they appear on no command line and in no file, and no helper of
+the machine stores them. A remote that asks nothing (SSH, a path, credentials git already sends) is
+unaffected.
 """
 
 from __future__ import annotations
@@ -21,15 +28,27 @@ from pathlib import Path
 import git
 
 from hooks.bot.errors import BotError
+from hooks.bot.forge import GitCredentials
 from state.proposal import FileEdit
 
 BOT_NAME = "reconcile bot"
 BOT_EMAIL = "reconcile-bot@users.noreply.localhost"
 FETCHED = "refs/reconcile-bot/fetched"
+# A credential helper (git runs it with sh): answers "get" from the variables below, stores nothing.
+HELPER = (
+    '!f() { test "$1" = get || exit 0; echo "username=$RECONCILE_BOT_GIT_USERNAME";'
+    ' echo "password=$RECONCILE_BOT_GIT_PASSWORD"; }; f'
+)
 
 
 class Checkout:
-    def __init__(self, top: Path, remote: str, redact: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        top: Path,
+        remote: str,
+        redact: Callable[[str], str],
+        credentials: Callable[[], GitCredentials] | None = None,
+    ) -> None:
         try:
             self._repo = git.Repo(top)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -37,10 +56,11 @@ class Checkout:
         self.top = top.resolve()
         self.remote = remote
         self._redact = redact
+        self._credentials = credentials
 
     def fetch(self, ref: str) -> str:
         """Fetch ``ref`` (``refs/heads/main``, ``refs/pull/7/head``) from the remote; its commit."""
-        self._git("fetch", "-q", "--no-tags", self.remote, f"+{ref}:{FETCHED}")
+        self._git("fetch", "-q", "--no-tags", self.remote, f"+{ref}:{FETCHED}", env=self._remote_env())
         return self._repo.commit(FETCHED).hexsha
 
     def message(self, sha: str) -> str:
@@ -68,7 +88,15 @@ class Checkout:
                 with tree.git.custom_environment(**self._identity()):
                     tree.git.commit("-q", "--allow-empty", "--no-verify", "-m", message)
                 sha = tree.head.commit.hexsha
-                self._git("push", "-q", "--force", self.remote, f"{sha}:refs/heads/{branch}")
+                self._git(
+                    "push",
+                    "-q",
+                    "--no-verify",
+                    "--force",
+                    self.remote,
+                    f"{sha}:refs/heads/{branch}",
+                    env=self._remote_env(),
+                )
             finally:
                 self._git("worktree", "remove", "--force", str(where))
         return sha
@@ -104,9 +132,26 @@ class Checkout:
             "GIT_COMMITTER_EMAIL": str(email),
         }
 
-    def _git(self, *args: str) -> str:
+    def _remote_env(self) -> dict[str, str]:
+        env = {"GIT_TERMINAL_PROMPT": "0"}
+        if self._credentials is None:
+            return env
+        username, password = self._credentials()
+        return {
+            **env,
+            # An empty helper first: the machine's helpers are neither asked nor told (no "store").
+            "GIT_CONFIG_COUNT": "2",
+            "GIT_CONFIG_KEY_0": "credential.helper",
+            "GIT_CONFIG_VALUE_0": "",
+            "GIT_CONFIG_KEY_1": "credential.helper",
+            "GIT_CONFIG_VALUE_1": HELPER,
+            "RECONCILE_BOT_GIT_USERNAME": username,
+            "RECONCILE_BOT_GIT_PASSWORD": password,
+        }
+
+    def _git(self, *args: str, env: dict[str, str] | None = None) -> str:
         try:
-            return str(self._repo.git.execute(["git", *args]))
+            return str(self._repo.git.execute(["git", *args], env=env))
         except git.GitCommandError as e:
             text = (e.stderr or str(e)).strip().removeprefix("stderr:").strip(" '\n")
             line = (text.splitlines() or ["git failed"])[0]

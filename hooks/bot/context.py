@@ -65,4 +65,5 @@ class Bot(NamedTuple):
 
 def open_bot(settings: BotSettings, environ: Mapping[str, str], log: Callable[[str], None] = _stderr) -> Bot:
     forge = forge_factory(settings.forge)(settings)
-    return Bot(settings, forge, Checkout(settings.top, settings.remote, settings.redact), dict(environ), log)
+    checkout = Checkout(settings.top, settings.remote, settings.redact, forge.git_credentials)
+    return Bot(settings, forge, checkout, dict(environ), log)

@@ -31,6 +31,14 @@ class PullRequest(NamedTuple):
     url: str
 
 
+class GitCredentials(NamedTuple):
+    """What git answers a remote over HTTPS that asks who it is (the forge's token, never on a command
+    line: see :mod:`hooks.bot.checkout`)."""
+
+    username: str
+    password: str
+
+
 class Forge(Protocol):
     """A repository on a forge, through its API client."""
 
@@ -73,6 +81,9 @@ class Forge(Protocol):
 
     def head_ref(self, number: int) -> str:
         """The git ref that holds the pull request's head on the remote (works for forks too)."""
+
+    def git_credentials(self) -> GitCredentials:
+        """Credentials for the repository's remote over HTTPS, from the bot's own API credentials."""
 
 
 def repository_key(forge: Forge) -> str:

@@ -8,10 +8,12 @@ moment it happened (a cached pull request would hide a new head). Errors become
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 from typing import Literal
 from typing import TypeVar
@@ -28,6 +30,7 @@ from githubkit.exception import GitHubException
 from githubkit.exception import RequestFailed
 
 from hooks.bot.errors import ForgeError
+from hooks.bot.forge import GitCredentials
 from hooks.bot.forge import PrState
 from hooks.bot.forge import PullRequest
 from hooks.bot.forge import Reaction
@@ -57,12 +60,18 @@ class GitHubForge:
         self._transport = transport
         # This client's App tokens stay with it (githubkit's default cache is shared by the process).
         self._cache = MemCacheStrategy()
+        self._token = ""
+        self._as_app: GitHub[Any] | None = None
+        self._installation_id = 0
+        self._git_token = ("", 0.0)  # an installation token for git, and when it expires
         auth: BaseAuthStrategy
         if isinstance(credentials, GitHubApp):
             app = AppAuthStrategy(credentials.app_id, credentials.private_key)
-            installation = credentials.installation_id or self._installation(app, credentials.app_id)
-            auth = app.as_installation(installation, repositories=[self.repo])
+            self._as_app = self._client(app)
+            self._installation_id = credentials.installation_id or self._installation(credentials.app_id)
+            auth = app.as_installation(self._installation_id, repositories=[self.repo])
         else:
+            self._token = credentials
             auth = TokenAuthStrategy(credentials)
         self._gh = self._client(auth)
 
@@ -77,12 +86,12 @@ class GitHubForge:
             cache_strategy=self._cache,
         )
 
-    def _installation(self, app: AppAuthStrategy, app_id: int) -> int:
-        as_app = self._client(app)
+    def _installation(self, app_id: int) -> int:
+        assert self._as_app is not None
         what = f"GET installation of GitHub App {app_id} on {self.repository}"
         try:
             with self._errors(what):
-                return as_app.rest.apps.get_repo_installation(self.owner, self.repo).parsed_data.id
+                return self._as_app.rest.apps.get_repo_installation(self.owner, self.repo).parsed_data.id
         except ForgeError as e:
             if e.status == 404:
                 raise ForgeError(
@@ -230,6 +239,23 @@ class GitHubForge:
 
     def head_ref(self, number: int) -> str:
         return f"refs/pull/{number}/head"
+
+    def git_credentials(self) -> GitCredentials:
+        # GitHub takes a token as the password of the user name x-access-token over HTTPS.
+        if self._as_app is None:
+            return GitCredentials("x-access-token", self._token)
+        token, expires = self._git_token
+        if time.time() > expires - 60:
+            as_app = self._as_app
+            minted = self._call(
+                f"POST installation token of {self.repository} for git",
+                lambda: as_app.rest.apps.create_installation_access_token(
+                    self._installation_id, data={"repositories": [self.repo]}
+                ),
+            )
+            token = minted.token
+            self._git_token = (token, datetime.fromisoformat(minted.expires_at).timestamp())
+        return GitCredentials("x-access-token", token)
 
     # -- errors -----------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import requests
 from gitlab.exceptions import GitlabError
 
 from hooks.bot.errors import ForgeError
+from hooks.bot.forge import GitCredentials
 from hooks.bot.forge import PrState
 from hooks.bot.forge import PullRequest
 from hooks.bot.forge import Reaction
@@ -34,9 +35,14 @@ class GitLabForge:
 
     def __init__(self, repository: str, token: str, api_url: str = "https://gitlab.com") -> None:
         self.repository = repository
+        self._token = token
         self._gl = gitlab.Gitlab(api_url, private_token=token, timeout=30, retry_transient_errors=True)
         self._project = self._gl.projects.get(repository, lazy=True)
         self._project_id: int | None = None
+
+    def git_credentials(self) -> GitCredentials:
+        # GitLab takes an access token as the password of any user name over HTTPS.
+        return GitCredentials("oauth2", self._token)
 
     def default_branch(self) -> str:
         with self._errors("GET project"):

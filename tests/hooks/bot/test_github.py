@@ -200,3 +200,8 @@ def test_the_bot_settings_choose_the_app_over_a_missing_token(hub: Hub) -> None:
     forge = from_settings(load_settings(hub.clone, env))
     assert forge.default_branch() == "main"
     assert len(hub.fake.installation_tokens) == 1
+    # git gets an installation token of its own, for this repository, minted once while it lasts.
+    user, password = forge.git_credentials()
+    assert user == "x-access-token" and password in hub.fake.installation_tokens
+    assert forge.git_credentials() == (user, password)
+    assert hub.fake.token_requests == [{"repositories": ["infra"]}] * 2
