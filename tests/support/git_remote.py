@@ -76,3 +76,16 @@ class BareRemote:
 
     def files(self, ref: str, path: str) -> str:
         return self.git("show", f"{ref}:{path}").stdout
+
+
+def first_clone(remote: BareRemote, clone: Path) -> Path:
+    """A clone of ``remote`` (a person's, Pat's) that pushed ``main`` with one commit: main.tf."""
+    subprocess.run(["git", "clone", "-q", str(remote.path), str(clone)], check=True, capture_output=True)
+    for key, value in (("user.name", "Pat"), ("user.email", "pat@example.com")):
+        subprocess.run(["git", "config", key, value], cwd=clone, check=True)
+    (clone / "main.tf").write_text("# empty\n")
+    subprocess.run(["git", "add", "."], cwd=clone, check=True)
+    subprocess.run(["git", "commit", "-qm", "first"], cwd=clone, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "HEAD:main"], cwd=clone, check=True)
+    subprocess.run(["git", "fetch", "-q"], cwd=clone, check=True)
+    return clone

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import pytest
 from git_http import GitHttp
 from git_remote import BareRemote
+from git_remote import first_clone
 from loopback import Loopback
 
 from hooks.bot.checkout import Checkout
@@ -38,14 +39,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     remote = BareRemote.create(tmp_path / "infra.git")
-    clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(remote.path), str(clone)], check=True, capture_output=True)
-    for key, value in (("user.name", "Pat"), ("user.email", "pat@example.com")):
-        subprocess.run(["git", "config", key, value], cwd=clone, check=True)
-    (clone / "main.tf").write_text("# empty\n")
-    subprocess.run(["git", "add", "."], cwd=clone, check=True)
-    subprocess.run(["git", "commit", "-qm", "first"], cwd=clone, check=True)
-    subprocess.run(["git", "push", "-q", "origin", "HEAD:main"], cwd=clone, check=True)
+    clone = first_clone(remote, tmp_path / "clone")
     http = GitHttp(remote.path, accept=lambda user, password: (user, password) == ("x-access-token", TOKEN))
     with Loopback(http) as server:
         url = f"{server.url}/infra.git"

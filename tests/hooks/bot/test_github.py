@@ -14,6 +14,7 @@ from fake_github import BOT_LOGIN
 from fake_github import FakeGitHub
 from fake_github import GitHubAppKey
 from git_remote import BareRemote
+from git_remote import first_clone
 from loopback import Loopback
 
 from hooks.bot.comments import parts
@@ -49,15 +50,7 @@ class Hub:
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[Hub]:
     remote = BareRemote.create(tmp_path / "remote.git")
-    clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(remote.path), str(clone)], check=True, capture_output=True)
-    for key, value in (("user.name", "Pat"), ("user.email", "pat@example.com")):
-        subprocess.run(["git", "config", key, value], cwd=clone, check=True)
-    (clone / "main.tf").write_text("# empty\n")
-    subprocess.run(["git", "add", "."], cwd=clone, check=True)
-    subprocess.run(["git", "commit", "-qm", "first"], cwd=clone, check=True)
-    subprocess.run(["git", "push", "-q", "origin", "HEAD:main"], cwd=clone, check=True)
-    subprocess.run(["git", "fetch", "-q"], cwd=clone, check=True)
+    clone = first_clone(remote, tmp_path / "clone")
     fake = FakeGitHub(remote)
     with Loopback(fake) as server:
         fake.url = server.url
