@@ -38,6 +38,11 @@ def run_rollback(options: RollbackOptions) -> ApplyReport:
             raise GitError(f"uncommitted changes in {', '.join(dirty)}: commit or stash them first")
         target = s.repo.resolve(options.to) if options.to else _default_target(s)
         files = tuple(s.repo.changed_since(target))
+        if not files:
+            raise Refused(
+                f"{target[:12]} has the configuration HEAD has: nothing to roll back (to put drifted"
+                " resources back as the code says: reconcile apply --revert)"
+            )
         steps = Steps()
         with steps.step("preview"):
             preview = _preview(s, target)
@@ -57,16 +62,19 @@ def run_rollback(options: RollbackOptions) -> ApplyReport:
             expected={a: [tuple(x)] for a, x in preview.changes.items()},
             edit=lambda: s.repo.restore(target, files),
             files=files,
-            message=message if files else "",
+            message=message,
         )
         report = execute(s, selection, rollback=False)
         return report._replace(steps=(*steps.done, *report.steps))
 
 
 def _default_target(s: Session) -> str:
-    applied = s.store.applied(s.workspace, 2)
-    if len(applied) >= 2:
-        return applied[1]
+    """The configuration applied before the one applied last: an earlier applied commit that differs
+    (a revert re-applies the same commit), else the parent of the first one reconcile applied."""
+    applied = s.store.applied(s.workspace, 50)
+    earlier = next((c for c in applied if c != applied[0]), None) if applied else None
+    if earlier is not None:
+        return earlier
     parent = s.repo.parent(applied[0]) if applied else None
     if parent is None:
         raise Refused(f"no earlier configuration is recorded for {s.workspace}: name the commit with --to")

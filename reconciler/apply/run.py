@@ -224,11 +224,10 @@ def _message(docs: list[dict[str, Any]]) -> str:
     if len(subject) > 72:
         subject = f"reconcile: {'/'.join(verbs)} drift of {len(addresses)} resources"
     body = "\n".join(f"- {d.get('explanation') or d['proposal_id']}" for d in docs)
-    trailers = "\n".join(
-        line
-        for d in docs
-        for line in (f"Reconcile-Proposal: {d['proposal_id']}", f"Reconcile-Scan: {d['scan_id']}")
-    )
+    # Proposals come from one scan (a stale one is refused): each proposal, then that scan, once.
+    lines = [f"Reconcile-Proposal: {d['proposal_id']}" for d in docs]
+    lines += [f"Reconcile-Scan: {scan}" for scan in dict.fromkeys(d["scan_id"] for d in docs)]
+    trailers = "\n".join(lines)
     return f"{subject}\n\n{body}\n\n{trailers}\n"
 
 

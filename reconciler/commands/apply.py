@@ -26,7 +26,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         "directory", nargs="?", default=".", type=Path, help="the Terraform root (default: .)"
     )
     parser.add_argument(
-        "--proposal", action="append", default=[], metavar="ID", help="a proposal to apply (repeatable)"
+        "--proposal",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="proposals to apply (one or more; repeatable); give DIR before them",
     )
     parser.add_argument("--all", action="store_true", help="every valid proposal of the latest scan")
     parser.add_argument(
@@ -78,6 +83,13 @@ def terminal_question() -> Callable[[str], bool] | None:
 def run(args: argparse.Namespace) -> int:
     if args.revert is not None and (args.proposal or args.all):
         raise UsageError("--revert applies no proposal: give either --revert or --proposal/--all")
+    for value in args.proposal:
+        # `--proposal ID DIR` reads DIR as a proposal: say where the directory goes.
+        if Path(value).is_dir():
+            raise UsageError(
+                f"--proposal {value}: a directory, not a proposal id; give the directory first:"
+                f" reconcile apply {shlex.quote(value)} --proposal ID ..."
+            )
     report = run_apply(
         ApplyOptions(
             common=common(args, "apply"),

@@ -48,13 +48,19 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(audit.to_json(str(root), rows), indent=2))
         return 0
+    if not rows:
+        print("no audit rows for this workspace")
+        return 0
+    print(_line("#", "time (UTC)", "action", "result", "user", "commits", "took", "resources"))
     for r in rows:
         e = r.entry
         what = ", ".join(e.addresses or e.proposals) or "-"
         commits = ",".join(c[:12] for c in e.commits) or "-"
-        seconds = sum(s.seconds for s in e.steps)
-        line = f"{r.seq:>4}  {rfc3339(r.at)}  {e.action:<12} {e.result:<15} {e.os_user:<12} {commits:<26}"
-        print(f"{line} {seconds:6.1f}s  {what}" + (f"  error: {e.error}" if e.error else ""))
-    if not rows:
-        print("no audit rows for this workspace")
+        took = f"{sum(s.seconds for s in e.steps):.1f}s"
+        line = _line(str(r.seq), rfc3339(r.at), e.action, e.result, e.os_user, commits, took, what)
+        print(line + (f"  error: {e.error}" if e.error else ""))
     return 0
+
+
+def _line(seq: str, at: str, action: str, result: str, user: str, commits: str, took: str, what: str) -> str:
+    return f"{seq:>4}  {at:<27} {action:<12} {result:<15} {user:<12} {commits:<26} {took:>7}  {what}"

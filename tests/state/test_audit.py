@@ -67,6 +67,20 @@ def test_an_intact_chain_verifies_and_lists(
     assert main(["audit", str(tmp_path), "--verify"]) == 0
     captured = capsys.readouterr()
     assert "audit chain intact: 3 rows" in captured.err
-    lines = captured.out.splitlines()
+    header, *lines = captured.out.splitlines()
+    assert header.split() == [
+        "#",
+        "time",
+        "(UTC)",
+        "action",
+        "result",
+        "user",
+        "commits",
+        "took",
+        "resources",
+    ]
     assert len(lines) == 3 and "apply" in lines[0] and "azurerm_x.a" in lines[0] and "c1" in lines[0]
     assert "error: stale lock of pat" in lines[1]
+    # Each column starts under its heading.
+    assert lines[0].index("applied") == header.index("result")
+    assert lines[0].index("azurerm_x.a") == header.index("resources")

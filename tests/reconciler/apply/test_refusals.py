@@ -91,3 +91,16 @@ def test_no_terminal_and_no_yes(ws: Workspace, capsys: pytest.CaptureFixture[str
     assert "pass --yes" in _refused(capsys)
     assert "--revert applies no proposal" in _refused(capsys, "--revert", "--all")
     _untouched(ws, head, capsys)
+
+
+def test_proposal_ids_after_one_flag_and_a_directory_in_their_place(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = ws.git("rev-parse", "HEAD")
+    # Several ids after one --proposal are all proposals: the first unknown one is named.
+    line = _refused(capsys, str(ws.root), "--proposal", "p-000000", "p-111111", "--yes")
+    assert "no proposal 'p-000000'" in line
+    # A directory after them is not taken for an id: the line says where it goes.
+    line = _refused(capsys, "--proposal", "p-000000", str(ws.root), "--yes")
+    assert f"--proposal {ws.root}: a directory, not a proposal id; give the directory first" in line
+    _untouched(ws, head, capsys)

@@ -74,3 +74,19 @@ def test_the_default_is_the_configuration_before_the_last_apply(
     assert main(["apply", "--yes"]) == 0
     assert main(["rollback", "--yes"]) == 0
     assert _tags(ws) == [{"env": "dev"}] * 2
+
+
+def test_a_commit_applied_again_is_not_its_own_rollback_target(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["apply", "--yes"]) == 0
+    _tag(ws, '{ env = "dev", owner = "pat" }', "add the owner")
+    assert main(["apply", "--yes"]) == 0
+    assert main(["apply", "--yes"]) == 0  # the same commit once more, as a revert of drift does
+    assert main(["rollback", "--yes"]) == 0
+    assert _tags(ws) == [{"env": "dev"}] * 2
+    # Rolling back to what HEAD already has would only revert drift: that is `apply --revert`.
+    capsys.readouterr()
+    assert main(["rollback", "--to", "HEAD", "--yes"]) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "has the configuration HEAD has: nothing to roll back" in line and "apply --revert" in line

@@ -79,6 +79,36 @@ def test_a_codified_drift_is_committed_applied_verified_and_audited(
     assert main(["lock", "status"]) == 0 and capsys.readouterr().out.strip() == "unlocked"
 
 
+def test_all_valid_proposals_of_a_scan_are_one_commit_with_one_scan_trailer(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pips = _network(ws)
+    for name, timeout in (("pip-a", 9), ("pip-b", 11)):
+        pip = pips.get("rg-apply", name)
+        pip.idle_timeout_in_minutes = timeout
+        pips.begin_create_or_update("rg-apply", name, pip).result()
+    code, scan = _drift(ws)
+    assert code == 2
+    _, proposals = ws.json("propose", str(ws.root), "--no-llm")
+    ids = sorted(p["proposal_id"] for p in proposals["proposals"] if p["valid"])
+    assert len(ids) == 2
+    capsys.readouterr()
+
+    assert main(["apply", "--all", "--yes", "--format", "json"]) == 0
+    report = _out(capsys)
+    assert sorted(report["proposals"]) == ids and len(report["commits"]) == 1
+    message = ws.git("log", "-1", "--format=%B")
+    assert (
+        sorted(line.split(": ")[1] for line in message.splitlines() if line.startswith("Reconcile-Proposal"))
+        == ids
+    )
+    assert message.count("Reconcile-Scan:") == 1 and f"Reconcile-Scan: {scan['scan_id']}" in message
+    text = (ws.root / "main.tf").read_text()
+    assert "idle_timeout_in_minutes = 9" in text and "idle_timeout_in_minutes = 11" in text
+    assert ws.cloud.tf.plan(ws.root).changed is False
+    assert _drift(ws)[0] == 0
+
+
 def test_a_revert_puts_the_cloud_back_and_changes_no_file(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
