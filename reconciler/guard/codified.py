@@ -18,11 +18,11 @@ from providers.azure.mapping.schema import Attr
 from providers.azure.mapping.schema import Block
 from providers.azure.mapping.schema import Item
 from providers.azure.mapping.schema import Kind
-from reconciler.guard.expression import ABSENT
-from reconciler.guard.expression import Absent
-from reconciler.guard.expression import Unknown
-from reconciler.guard.expression import contains_unknown
-from reconciler.guard.expression import step_into
+from reconciler.guard.values import ABSENT
+from reconciler.guard.values import Absent
+from reconciler.guard.values import Unknown
+from reconciler.guard.values import contains_unknown
+from reconciler.guard.values import step_into
 from state.report import masked
 
 Outcome = Literal["same", "differs", "unknown"]

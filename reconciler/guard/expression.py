@@ -5,18 +5,23 @@ without Terraform (no plan, no cloud call, well under a second). Bodies arrive a
 gives them: literals as Python values, expressions as ``"${...}"`` text. What this module can follow is
 followed: a variable to its winning ``*.tfvars`` entry, a ``TF_VAR_`` variable or its default (in a
 module, to the calling block's argument), a local to its expression, ``count.index`` / ``each.key`` to the
-instance's key, and string templates made of those. Anything else (a function call, another resource's
-attribute, a conditional) is an :class:`Unknown` carrying its source text, so the caller can say so.
+instance's key (``each.value`` to its element of the resource's ``for_each``), and string templates made
+of those. Conditionals, comparisons, arithmetic, collections and a few pure functions (``merge``,
+``lookup``, …) go to :mod:`.terms`, on python-hcl2's parse tree. Anything else (another resource's
+attribute, other functions) is an :class:`Unknown` carrying its source text, so the caller can say so.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from typing import NamedTuple
 
+from reconciler.guard import terms
+from reconciler.guard.values import Absent
+from reconciler.guard.values import Unknown
+from reconciler.guard.values import step_into
 from reconciler.policy.expressions import closing
 from reconciler.workspace import Configuration
 from reconciler.workspace import ModuleCall
@@ -30,29 +35,16 @@ _STEP = re.compile(r'\s*(?:\.([A-Za-z_][\w-]*)|\[\s*(-?[0-9]+)\s*\]|\[\s*"((?:[^
 REFERENCES = re.compile(r"(?<![\w.-])(var|local)\.([A-Za-z_][\w-]*)")
 
 
-class Unknown(NamedTuple):
-    """A value only Terraform can compute; ``expression`` is its source text (for messages)."""
-
-    expression: str
-
-
-@dataclass(frozen=True)
-class Absent:
-    """The configuration does not set this (its default, or nothing, applies)."""
-
-
-ABSENT = Absent()
-
-
 class Scope(NamedTuple):
     """Where an expression is evaluated: a module instance, and the resource instance's key."""
 
     module: tuple[tuple[str, Key | None], ...]  # (name, instance key) per module step
     key: Key | None = None  # count.index / each.key of the resource instance, where known
+    for_each: Any = None  # the resource's raw for_each expression, for each.value
 
     @classmethod
-    def of(cls, address: ResourceAddress) -> Scope:
-        return cls(tuple((m.name, m.key) for m in address.module), address.key)
+    def of(cls, address: ResourceAddress, for_each: Any = None) -> Scope:
+        return cls(tuple((m.name, m.key) for m in address.module), address.key, for_each)
 
     @property
     def module_path(self) -> tuple[str, ...]:
@@ -101,18 +93,20 @@ class Evaluator:
         return "".join(out)
 
     def expression(self, text: str, scope: Scope, hops: int = 0) -> Any:
-        """A reference with optional ``.attr`` / ``[index]`` steps; :class:`Unknown` for anything else."""
+        """The value of an expression; :class:`Unknown` where only Terraform could compute it."""
         expr = text.strip()
-        head = _REFERENCE.match(expr)
-        if head is None or hops >= _MAX_HOPS:
+        if hops >= _MAX_HOPS:
             return Unknown(expr)
+        head = _REFERENCE.match(expr)
+        if head is None:
+            return self._term(expr, scope, hops)
         kind, name = head.groups()
         steps: list[str | int] = []
         pos = head.end()
         while pos < len(expr):
             step = _STEP.match(expr, pos)
             if step is None:
-                return Unknown(expr)
+                return self._term(expr, scope, hops)
             attr, index, key = step.groups()
             steps.append(attr if attr is not None else int(index) if index is not None else _unquote(key))
             pos = step.end()
@@ -121,13 +115,25 @@ class Evaluator:
             value = step_into(value, s)
         return Unknown(expr) if isinstance(value, Absent) else value
 
+    def _term(self, expr: str, scope: Scope, hops: int) -> Any:
+        """Anything but a plain reference (the common case, read without a parser)."""
+        return terms.evaluate(expr, lambda kind, name: self._reference(kind, name, scope, hops + 1))
+
     def _reference(self, kind: str, name: str, scope: Scope, hops: int) -> Any:
         if kind == "count":
             ok = name == "index" and isinstance(scope.key, int)
             return scope.key if ok else Unknown(f"count.{name}")
         if kind == "each":
-            ok = name == "key" and scope.key is not None
-            return scope.key if ok else Unknown(f"each.{name}")
+            if name == "key" and scope.key is not None:
+                return scope.key
+            if name == "value" and scope.key is not None and scope.for_each is not None:
+                # The for_each collection, evaluated where the resource is (it cannot use each.*).
+                collection = self.value(scope.for_each, scope._replace(key=None, for_each=None), hops + 1)
+                if isinstance(collection, dict):
+                    return collection.get(str(scope.key), Unknown("each.value"))
+                if isinstance(collection, list) and scope.key in collection:
+                    return scope.key  # a set of strings: each.value is each.key
+            return Unknown(f"each.{name}")
         if kind == "local":
             return self._local(name, scope, hops)
         return self.variable(name, scope, hops)
@@ -174,34 +180,6 @@ def module_call(config: Configuration, module_path: tuple[str, ...]) -> ModuleCa
     return next(
         (c for c in config.modules if c.module_path == module_path[:-1] and c.name == module_path[-1]), None
     )
-
-
-def step_into(value: Any, step: str | int) -> Any:
-    """One step of a path into an evaluated value; :data:`ABSENT` when there is nothing there."""
-    if isinstance(value, Unknown | Absent):
-        return value
-    if isinstance(value, dict):
-        return value.get(str(step), ABSENT)
-    if isinstance(value, list) and isinstance(step, int):
-        return value[step] if 0 <= step < len(value) else ABSENT
-    return ABSENT
-
-
-def contains_unknown(value: Any) -> bool:
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
-    if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
-    return False
-
-
-def first_unknown(value: Any) -> Unknown | None:
-    if isinstance(value, Unknown):
-        return value
-    items = value if isinstance(value, list) else value.values() if isinstance(value, dict) else ()
-    return next((u for u in map(first_unknown, items) if u is not None), None)
 
 
 # -- template parsing ---------------------------------------------------------------------------------

@@ -33,12 +33,12 @@ from reconciler.guard.codified import Outcome
 from reconciler.guard.codified import compare
 from reconciler.guard.codified import configured_at
 from reconciler.guard.codified import path_steps
-from reconciler.guard.expression import Absent
 from reconciler.guard.expression import Evaluator
 from reconciler.guard.expression import Scope
-from reconciler.guard.expression import Unknown
-from reconciler.guard.expression import first_unknown
 from reconciler.guard.inputs import inputs
+from reconciler.guard.values import Absent
+from reconciler.guard.values import Unknown
+from reconciler.guard.values import first_unknown
 from reconciler.workspace import ConfigBlock
 from reconciler.workspace import Configuration
 from reconciler.workspace import parse_address
@@ -113,7 +113,7 @@ def _attributes(
     drift: Drift, block: ConfigBlock, globs: tuple[str, ...], ctx: Context
 ) -> tuple[Attribute, ...]:
     schema = MAPPINGS[drift.type].schema if drift.type in MAPPINGS else None
-    scope = Scope.of(parse_address(drift.address or ""))
+    scope = Scope.of(parse_address(drift.address or ""), block.body.get("for_each"))
     out = []
     for change in drift.changes:
         if ignored(change.path, globs):

@@ -11,8 +11,8 @@ from reconciler.guard.codified import Keyed
 from reconciler.guard.codified import compare
 from reconciler.guard.codified import configured_at
 from reconciler.guard.codified import path_steps
-from reconciler.guard.expression import ABSENT
-from reconciler.guard.expression import Unknown
+from reconciler.guard.values import ABSENT
+from reconciler.guard.values import Unknown
 from state.report import MASK
 
 VM = MAPPINGS["azurerm_linux_virtual_machine"].schema

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reconciler.guard.expression import Absent
 from reconciler.guard.expression import Evaluator
 from reconciler.guard.expression import Scope
-from reconciler.guard.expression import Unknown
+from reconciler.guard.values import Absent
+from reconciler.guard.values import Unknown
 from reconciler.workspace import Configuration
 from reconciler.workspace import load_config
 from reconciler.workspace import parse_address
@@ -40,6 +40,7 @@ resource "azurerm_linux_virtual_machine" "web" {
   location = azurerm_resource_group.main.location
   tags     = local.all
   priority = upper("regular")
+  zone     = timestamp()
 }
 module "disk" {
   source = "./disk"
@@ -66,7 +67,7 @@ def _config(tmp_path: Path, tfvars: str = 'prefix = "demo"\n') -> Configuration:
 def _attr(config: Configuration, address: str, name: str, environ: dict[str, str] | None = None) -> Any:
     block = config.block_for(address)
     assert block is not None
-    scope = Scope.of(parse_address(address))
+    scope = Scope.of(parse_address(address), block.body.get("for_each"))
     return Evaluator(config, environ or {}).value(block.body.get(name), scope)
 
 
@@ -76,6 +77,7 @@ def test_variables_locals_and_templates_resolve_to_what_terraform_would_use(tmp_
     assert _attr(config, vm, "name") == "demo-web-1"
     assert _attr(config, vm, "size") == "Standard_B1s"  # the default: no tfvars entry
     assert _attr(config, vm, "tags") == {"owner": "platform", "env": "dev"}
+    assert _attr(config, vm, "priority") == "REGULAR"  # a pure function of literals
 
 
 def test_a_tfvars_entry_wins_over_the_environment_and_the_default(tmp_path: Path) -> None:
@@ -90,7 +92,7 @@ def test_what_only_terraform_can_compute_is_unknown_with_its_source_text(tmp_pat
     config = _config(tmp_path)
     vm = "azurerm_linux_virtual_machine.web[0]"
     assert _attr(config, vm, "location") == Unknown("azurerm_resource_group.main.location")
-    assert _attr(config, vm, "priority") == Unknown('upper("regular")')
+    assert _attr(config, vm, "zone") == Unknown("timestamp()")  # not pure: only at plan time
     assert isinstance(_attr(config, vm, "admin_username"), type(None))  # not set at all
 
 
@@ -119,3 +121,74 @@ def test_a_sensitive_variable_is_never_read(tmp_path: Path) -> None:
     assert _attr(config, "azurerm_linux_virtual_machine.vm", "admin_password") == Unknown(
         "var.pw (sensitive)"
     )
+
+
+CODIFIED = """
+variable "size" {
+  default = "Standard_B1s"
+}
+variable "sizes" {
+  default = { a = "Standard_B1s", b = "Standard_B1s" }
+}
+locals {
+  tags = { env = "prod", team = "core" }
+}
+resource "azurerm_linux_virtual_machine" "web" {
+  count = 3
+  size  = count.index == 1 ? "Standard_B2s" : (count.index == 2 ? "Standard_D2s" : var.size)
+  tags  = count.index == 0 ? merge(local.tags, { owner = "alice", "cost-center" = 42 }) : local.tags
+  zone  = count.index == 0 ? "1" : azurerm_resource_group.main.location
+}
+resource "azurerm_linux_virtual_machine" "fleet" {
+  for_each = var.sizes
+  size     = each.key == "b" ? "Standard_B2ms" : each.value
+  priority = each.key != "a" && length(var.sizes) > 1 ? "Spot" : "Regular"
+  name     = "vm-${each.key}-${lookup(var.sizes, each.key, "none") == "Standard_B1s" ? "small" : "big"}"
+}
+"""
+
+
+def test_the_shapes_reconciles_codify_writes_evaluate_per_instance(tmp_path: Path) -> None:
+    """``count.index == N ? live : expr``, ``each.key == "k" ? …``, ``merge(expr, {k = v})``: the check
+    reads them as Terraform does, so a codified instance is codified and the others are untouched."""
+    (tmp_path / "main.tf").write_text(CODIFIED)
+    config = load_config(tmp_path)
+    web = "azurerm_linux_virtual_machine.web"
+    assert [_attr(config, f"{web}[{i}]", "size") for i in range(3)] == [
+        "Standard_B1s",
+        "Standard_B2s",
+        "Standard_D2s",
+    ]
+    assert _attr(config, f"{web}[0]", "tags") == {
+        "env": "prod",
+        "team": "core",
+        "owner": "alice",
+        "cost-center": 42,
+    }
+    assert _attr(config, f"{web}[1]", "tags") == {"env": "prod", "team": "core"}
+    # Only the branch taken is evaluated: the other may be what only Terraform knows.
+    assert _attr(config, f"{web}[0]", "zone") == "1"
+    assert isinstance(_attr(config, f"{web}[1]", "zone"), Unknown)
+    fleet = "azurerm_linux_virtual_machine.fleet"
+    assert _attr(config, f'{fleet}["a"]', "size") == "Standard_B1s"
+    assert _attr(config, f'{fleet}["b"]', "size") == "Standard_B2ms"
+    assert _attr(config, f'{fleet}["a"]', "priority") == "Regular"
+    assert _attr(config, f'{fleet}["b"]', "priority") == "Spot"
+    assert _attr(config, f'{fleet}["a"]', "name") == "vm-a-small"
+
+
+def test_a_condition_only_terraform_knows_leaves_the_whole_value_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "azurerm_linux_virtual_machine" "vm" {\n'
+        '  size = azurerm_resource_group.main.location == "westeurope" ? "A" : "B"\n'
+        '  name = 1 == "1" ? "loose" : "strict"\n'
+        '  zone = merge({ a = 1 }, "not a map")\n'
+        "}\n"
+    )
+    config = load_config(tmp_path)
+    vm = "azurerm_linux_virtual_machine.vm"
+    assert _attr(config, vm, "size") == Unknown(
+        'azurerm_resource_group.main.location == "westeurope" ? "A" : "B"'
+    )
+    assert _attr(config, vm, "name") == "strict"  # Terraform's == compares types too
+    assert isinstance(_attr(config, vm, "zone"), Unknown)  # Terraform would refuse it: no guess

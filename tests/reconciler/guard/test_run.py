@@ -25,6 +25,8 @@ from reconciler.guard.run import CheckOptions
 from reconciler.guard.run import CheckResult
 from reconciler.guard.run import run_check
 from reconciler.guard.verdict import Finding
+from reconciler.propose import edits as rules
+from reconciler.workspace import load_config as load_workspace
 from sandbox.az import Az
 from sandbox.az import endpoint_for
 from state.sqlite import SqliteStore
@@ -123,6 +125,27 @@ def test_codifying_the_drift_lets_the_commit_through(estate: Estate, tmp_path: P
     # Not codified and fed by terraform.tfvars (var.prefix, var.tags): still blocked.
     assert found[f"{VM}[2]"].verdict == "blocked"
     assert found["azurerm_managed_disk.data"].verdict == "blocked"
+
+
+def test_the_rules_per_instance_codify_reads_as_codified(estate: Estate, tmp_path: Path) -> None:
+    """What `reconcile propose` writes for one instance of a counted resource (a conditional on
+    count.index, a merge into the shared tags) is evaluated, not taken for unknown: the commit passes."""
+    ws = estate.copy(tmp_path / "ws")
+    with SqliteStore(ws / ".reconcile" / "state.db") as store:
+        report = store.latest(str(ws))
+    assert report is not None
+    for address in (f"{VM}[0]", f"{VM}[1]"):
+        drift = next(d for d in report.drifts if d.address == address)
+        edits = rules.codify(load_workspace(ws), drift, {})
+        assert not isinstance(edits, rules.Decline), edits
+        for edit in edits:
+            (ws / edit.path).write_text(edit.after)
+    text = (ws / "main.tf").read_text()
+    assert "count.index == 1 ?" in text and "count.index == 0 ?" in text  # per instance, not shared
+    found = _verdicts(_check(ws, "main.tf"))
+    assert found[f"{VM}[0]"].verdict == "codified" and found[f"{VM}[1]"].verdict == "codified"
+    # The other instance's drift is not codified by those edits: still blocked.
+    assert found[f"{VM}[2]"].verdict == "blocked"
 
 
 def test_allow_revert_and_ignore_rules_let_the_commit_through(estate: Estate, tmp_path: Path) -> None:
