@@ -19,6 +19,7 @@ from typing import Any
 from typing import NamedTuple
 
 from reconciler.guard import terms
+from reconciler.guard.values import ABSENT
 from reconciler.guard.values import Absent
 from reconciler.guard.values import Unknown
 from reconciler.guard.values import step_into
@@ -72,6 +73,22 @@ class Evaluator:
         if isinstance(raw, dict):
             return {k: self.value(v, scope, hops) for k, v in raw.items()}
         return raw
+
+    def dynamic(self, raw: Any, name: str, scope: Scope) -> Any:
+        """The blocks a ``dynamic "name"`` block makes (``raw``: the body's ``dynamic`` list), one per
+        element of its ``for_each``; :data:`ABSENT` when there is none. Content using the iterator
+        (``name.value``) is unknown; the number of blocks is known when the ``for_each`` is."""
+        for entry in raw if isinstance(raw, list) else ():
+            if not (isinstance(entry, dict) and isinstance(entry.get(name), dict)):
+                continue
+            spec = entry[name]
+            items = self.value(spec.get("for_each"), scope)
+            if not isinstance(items, list | dict):
+                return Unknown(f'dynamic "{name}"')
+            contents = spec.get("content")
+            content = contents[0] if isinstance(contents, list) and contents else {}
+            return [self.value(content, scope) for _ in range(len(items))]
+        return ABSENT
 
     # -- templates and expressions --------------------------------------------------------------------
 

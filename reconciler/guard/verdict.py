@@ -125,6 +125,10 @@ def _attributes(
         body: dict[str, Any] = {"dynamic": block.body.get("dynamic")}
         if top in block.body:
             body[top] = evaluator.value(block.body[top], scope)
+        else:
+            made = evaluator.dynamic(block.body.get("dynamic"), top, scope)
+            if not isinstance(made, Absent):
+                body[top] = made
         configured, item = configured_at(body, change.path, schema)
         outcome = compare(configured, change.live, item)
         secret = masked(change.live) or masked(change.state) or (isinstance(item, Attr) and item.sensitive)

@@ -192,3 +192,31 @@ def test_a_condition_only_terraform_knows_leaves_the_whole_value_unknown(tmp_pat
     )
     assert _attr(config, vm, "name") == "strict"  # Terraform's == compares types too
     assert isinstance(_attr(config, vm, "zone"), Unknown)  # Terraform would refuse it: no guess
+
+
+def test_a_dynamic_block_makes_one_block_per_element_its_iterator_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "rules" {\n  default = ["ssh", "http"]\n}\n'
+        'resource "azurerm_network_security_group" "nsg" {\n'
+        "  count = 2\n"
+        '  dynamic "security_rule" {\n'
+        "    for_each = count.index == 0 ? var.rules : []\n"
+        "    content {\n"
+        "      name     = security_rule.value\n"
+        "      priority = 100\n"
+        "    }\n"
+        "  }\n"
+        "}\n"
+    )
+    config = load_config(tmp_path)
+    raw = config.block_for("azurerm_network_security_group.nsg")
+    assert raw is not None
+    evaluator = Evaluator(config, {})
+    first = evaluator.dynamic(raw.body["dynamic"], "security_rule", Scope((), 0))
+    assert first == [{"name": Unknown("security_rule.value"), "priority": 100}] * 2
+    assert evaluator.dynamic(raw.body["dynamic"], "security_rule", Scope((), 1)) == []
+    assert isinstance(evaluator.dynamic(raw.body["dynamic"], "other", Scope((), 0)), Absent)
+    # Without the instance's key the number of blocks is not known.
+    assert evaluator.dynamic(raw.body["dynamic"], "security_rule", Scope(())) == Unknown(
+        'dynamic "security_rule"'
+    )

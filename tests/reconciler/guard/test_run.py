@@ -129,12 +129,12 @@ def test_codifying_the_drift_lets_the_commit_through(estate: Estate, tmp_path: P
 
 def test_the_rules_per_instance_codify_reads_as_codified(estate: Estate, tmp_path: Path) -> None:
     """What `reconcile propose` writes for one instance of a counted resource (a conditional on
-    count.index, a merge into the shared tags) is evaluated, not taken for unknown: the commit passes."""
+    count.index, a merge into the shared tags, a dynamic block) is evaluated, not taken for unknown."""
     ws = estate.copy(tmp_path / "ws")
     with SqliteStore(ws / ".reconcile" / "state.db") as store:
         report = store.latest(str(ws))
     assert report is not None
-    for address in (f"{VM}[0]", f"{VM}[1]"):
+    for address in (f"{VM}[0]", f"{VM}[1]", f"{VM}[2]"):
         drift = next(d for d in report.drifts if d.address == address)
         edits = rules.codify(load_workspace(ws), drift, {})
         assert not isinstance(edits, rules.Decline), edits
@@ -142,10 +142,11 @@ def test_the_rules_per_instance_codify_reads_as_codified(estate: Estate, tmp_pat
             (ws / edit.path).write_text(edit.after)
     text = (ws / "main.tf").read_text()
     assert "count.index == 1 ?" in text and "count.index == 0 ?" in text  # per instance, not shared
+    assert 'dynamic "boot_diagnostics"' in text
     found = _verdicts(_check(ws, "main.tf"))
-    assert found[f"{VM}[0]"].verdict == "codified" and found[f"{VM}[1]"].verdict == "codified"
-    # The other instance's drift is not codified by those edits: still blocked.
-    assert found[f"{VM}[2]"].verdict == "blocked"
+    assert [found[f"{VM}[{i}]"].verdict for i in range(3)] == ["codified"] * 3
+    # Drift those edits do not codify, fed by main.tf: still blocked.
+    assert found["azurerm_managed_disk.data"].verdict == "blocked"
 
 
 def test_allow_revert_and_ignore_rules_let_the_commit_through(estate: Estate, tmp_path: Path) -> None:
