@@ -23,5 +23,16 @@ class ForgeError(BotError):
         self.status = status  # the forge's HTTP status; None when it could not be reached
 
 
+def unreachable(forge: str, api_url: str, what: str, error: BaseException) -> ForgeError:
+    """``GitHub at URL could not be reached for WHAT: [Errno 111] Connection refused``: the innermost
+    cause says why (a client library's own wrapper says little); no URL of the call, no header."""
+    cause = error
+    while cause.__cause__ is not None or cause.__context__ is not None:
+        cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+    lines = str(cause).strip().splitlines()
+    why = lines[0][:160] if lines else type(cause).__name__
+    return ForgeError(f"{forge} at {api_url} could not be reached for {what}: {why}")
+
+
 class Refusal(BotError):
     code = "refused"

@@ -30,6 +30,7 @@ from githubkit.exception import GitHubException
 from githubkit.exception import RequestFailed
 
 from hooks.bot.errors import ForgeError
+from hooks.bot.errors import unreachable
 from hooks.bot.forge import GitCredentials
 from hooks.bot.forge import PrState
 from hooks.bot.forge import PullRequest
@@ -268,7 +269,7 @@ class GitHubForge:
         try:
             yield
         except GitHubException as e:
-            raise _error(what, e) from None
+            raise _error(self._api_url.rstrip("/"), what, e) from None
         except pydantic.ValidationError as e:
             first = e.errors()[0] if e.errors() else None
             where = ".".join(str(p) for p in first["loc"]) if first else ""
@@ -281,7 +282,7 @@ def _fork(repo: Any, repository: str) -> bool:
     return repo is None or str(repo.full_name).lower() != repository.lower()
 
 
-def _error(what: str, e: GitHubException) -> ForgeError:
+def _error(api_url: str, what: str, e: GitHubException) -> ForgeError:
     if isinstance(e, RequestFailed):
         response = e.response
         try:
@@ -297,7 +298,7 @@ def _error(what: str, e: GitHubException) -> ForgeError:
             message += f" ({'; '.join(details)[:300]})"
         status = response.status_code
         return ForgeError(f"GitHub answered {status} to {what}: {message or 'no message'}", status=status)
-    return ForgeError(f"GitHub could not be reached for {what}: {type(e).__name__}")
+    return unreachable("GitHub", api_url, what, e)
 
 
 def from_settings(settings: BotSettings) -> GitHubForge:

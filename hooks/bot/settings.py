@@ -72,12 +72,10 @@ class BotSettings(NamedTuple):
 
     def require_token(self) -> Secret:
         if not self.token:
-            also = (
-                " (or, on GitHub, an App: bot.app_id and its private key)" if self.forge == "github" else ""
-            )
-            raise ConfigError(
-                f"{self.token_env} is not set: the bot needs a {self.forge} API token there{also}"
-            )
+            name, also = {"github": ("GitHub", ", or a GitHub App (bot.app_id)"), "gitlab": ("GitLab", "")}[
+                self.forge
+            ]
+            raise ConfigError(f"{self.token_env} is not set: the bot needs a {name} API token there{also}")
         return self.token
 
     def require_webhook_secret(self) -> Secret:
@@ -186,7 +184,7 @@ def _check_rsa_key(pem: str, source: str) -> None:
     try:
         key = load_pem_private_key(pem.encode("utf-8"), password=None)
     except (ValueError, TypeError) as e:
-        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        why = (str(e).splitlines() or [type(e).__name__])[0].split(". See ")[0]
         raise ConfigError(f"{source}: not a GitHub App private key (PEM, unencrypted): {why[:120]}") from None
     if not isinstance(key, RSAPrivateKey):
         raise ConfigError(f"{source}: a GitHub App's private key is an RSA key, this is not one")

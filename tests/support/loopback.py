@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Any
 
@@ -36,3 +37,10 @@ class Loopback:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (just bound and closed): a forge that is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

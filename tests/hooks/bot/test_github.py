@@ -16,6 +16,7 @@ from fake_github import GitHubAppKey
 from git_remote import BareRemote
 from git_remote import first_clone
 from loopback import Loopback
+from loopback import closed_port
 
 from hooks.bot.comments import parts
 from hooks.bot.comments import post
@@ -116,6 +117,11 @@ def test_github_refusals_arrive_as_forge_errors_without_the_token(hub: Hub) -> N
     with pytest.raises(ForgeError, match="401 to GET repository: Bad credentials") as caught:
         wrong.default_branch()
     assert "ghs_wrong_token_value" not in str(caught.value)
+    down = f"http://127.0.0.1:{closed_port()}"
+    with pytest.raises(
+        ForgeError, match=f"GitHub at {down} could not be reached for GET repository: .*refused"
+    ):
+        GitHubForge("octo/infra", "ghs_wrong_token_value", down).default_branch()
 
 
 def test_a_base_that_moved_on_makes_the_pull_request_diverged(hub: Hub) -> None:

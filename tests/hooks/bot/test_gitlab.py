@@ -16,6 +16,7 @@ from bot_world import plain_repo
 from bot_world import ws
 from fake_gitlab import FakeGitLab
 from git_workspace import Workspace
+from loopback import closed_port
 from sandbox_cloud import Cloud
 
 from hooks.bot.errors import ForgeError
@@ -82,6 +83,9 @@ def test_gitlab_refusals_are_forge_errors_without_the_token(lab: World) -> None:
     with pytest.raises(ForgeError, match="GitLab answered 401 to GET project") as caught:
         wrong.default_branch()
     assert "glpat-wrong-token-value" not in str(caught.value)
+    down = f"http://127.0.0.1:{closed_port()}"
+    with pytest.raises(ForgeError, match=f"GitLab at {down} could not be reached for GET project: .*refused"):
+        GitLabForge("octo/infra", "glpat-wrong-token-value", down).default_branch()
 
 
 def test_the_bot_on_gitlab_opens_a_merge_request_plans_it_and_lets_go_when_it_closes(
