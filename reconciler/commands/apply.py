@@ -23,7 +23,7 @@ HELP = "apply proposals, a revert or the committed configuration: locked, verifi
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "directory", nargs="?", default=".", type=Path, help="the Terraform root (default: .)"
+        "directory", nargs="?", default=None, type=Path, help="the Terraform root (default: .)"
     )
     parser.add_argument(
         "--proposal",
@@ -31,7 +31,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         action="extend",
         default=[],
         metavar="ID",
-        help="proposals to apply (one or more; repeatable); give DIR before them",
+        help="proposals to apply (one or more; repeatable)",
     )
     parser.add_argument("--all", action="store_true", help="every valid proposal of the latest scan")
     parser.add_argument(
@@ -83,8 +83,11 @@ def terminal_question() -> Callable[[str], bool] | None:
 def run(args: argparse.Namespace) -> int:
     if args.revert is not None and (args.proposal or args.all):
         raise UsageError("--revert applies no proposal: give either --revert or --proposal/--all")
-    for value in args.proposal:
-        # `--proposal ID DIR` reads DIR as a proposal: say where the directory goes.
+    proposals = list(args.proposal)
+    if args.directory is None and proposals and Path(proposals[-1]).is_dir():
+        args.directory = Path(proposals.pop())  # `--proposal ID ... DIR`: the last one is the directory
+    args.directory = args.directory or Path(".")
+    for value in proposals:
         if Path(value).is_dir():
             raise UsageError(
                 f"--proposal {value}: a directory, not a proposal id; give the directory first:"
@@ -93,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     report = run_apply(
         ApplyOptions(
             common=common(args, "apply"),
-            proposals=tuple(args.proposal),
+            proposals=tuple(proposals),
             all=args.all,
             revert=None if args.revert is None else tuple(args.revert),
             rollback=not args.no_rollback,

@@ -100,7 +100,9 @@ def test_proposal_ids_after_one_flag_and_a_directory_in_their_place(
     # Several ids after one --proposal are all proposals: the first unknown one is named.
     line = _refused(capsys, str(ws.root), "--proposal", "p-000000", "p-111111", "--yes")
     assert "no proposal 'p-000000'" in line
-    # A directory after them is not taken for an id: the line says where it goes.
+    # A directory after them is the directory, as with one id per flag; among them, it is named.
     line = _refused(capsys, "--proposal", "p-000000", str(ws.root), "--yes")
+    assert "no proposal 'p-000000'" in line
+    line = _refused(capsys, str(ws.root), "--proposal", str(ws.root), "p-000000", "--yes")
     assert f"--proposal {ws.root}: a directory, not a proposal id; give the directory first" in line
     _untouched(ws, head, capsys)
