@@ -41,7 +41,9 @@ def evaluate(text: str, resolve: Resolve) -> Any:
         attribute = tree.children[0].children[0]
         node = attribute.children[-1]
         value = _Walk(resolve).value(node)
-    except (_Unknowable, LarkError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+    except (_Unknowable, LarkError, ValueError, TypeError, ArithmeticError, RecursionError):
+        return Unknown(text)
+    except (AttributeError, IndexError, KeyError):  # a tree shape this walk does not know: no guess
         return Unknown(text)
     return Unknown(text) if isinstance(value, Absent) else value
 
