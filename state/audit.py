@@ -103,6 +103,55 @@ def verify(rows: Sequence[AuditRow]) -> list[str]:
     return problems
 
 
+# -- anchors in git ------------------------------------------------------------------------------------
+
+#: the trailer of every commit reconcile makes: the audit row before the commit, as <store id>/<seq>/<hash>
+ANCHOR_TRAILER = "Reconcile-Audit"
+
+
+class Anchors(NamedTuple):
+    problems: tuple[str, ...]  # rows a commit names that this store no longer has as they were
+    checked: int  # anchors of this store that hold
+    foreign: int  # anchors of other stores (another machine's, an older store's): not this chain's
+
+
+def anchor(store_id: str, seq: int, digest: str) -> str:
+    return f"{store_id}/{seq}/{digest}"
+
+
+def check_anchors(store_id: str, rows: Sequence[AuditRow], anchored: Sequence[tuple[str, str]]) -> Anchors:
+    """Whether the rows that commits (``(sha, trailer value)``) name are still in the chain: the hash
+    chain alone cannot show that its newest rows were cut off, a pushed commit can."""
+    by_seq = {r.seq: r for r in rows}
+    problems: list[str] = []
+    checked = foreign = 0
+    for sha, value in anchored:
+        parts = value.strip().split("/")
+        if len(parts) != 3 or not parts[1].isdigit():
+            problems.append(
+                f"commit {sha[:12]}: {ANCHOR_TRAILER} {value.strip()!r} is not <store id>/<seq>/<hash>"
+            )
+            continue
+        store, seq, digest = parts[0], int(parts[1]), parts[2]
+        if store != store_id:
+            foreign += 1
+            continue
+        row = by_seq.get(seq)
+        if row is None:
+            problems.append(
+                f"row {seq}: commit {sha[:12]} names it (hash {digest[:12]}) and the chain no longer has it:"
+                " rows were cut off"
+            )
+        elif row.hash != digest:
+            problems.append(
+                f"row {seq}: its hash is {row.hash[:12]}, commit {sha[:12]} recorded {digest[:12]}:"
+                " the chain was rewritten"
+            )
+        else:
+            checked += 1
+    return Anchors(tuple(problems), checked, foreign)
+
+
 def to_json(workspace: str, rows: Sequence[AuditRow]) -> dict[str, Any]:
     return {
         "version": AUDIT_VERSION,

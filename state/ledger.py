@@ -14,6 +14,7 @@ from typing import Any
 from state import rows
 from state.audit import AuditEntry
 from state.audit import AuditRow
+from state.audit import anchor
 from state.audit import entry_from_json
 from state.audit import entry_json
 from state.audit import row_hash
@@ -75,6 +76,20 @@ class Ledger(Transactions):
             if applied_commit:
                 cur.execute(self._q.insert_applied, (entry.workspace, seq, applied_commit, stamp))
         return AuditRow(seq, at, entry, prev, digest)
+
+    def store_id(self) -> str:
+        """This store's id (random, made with it): how commits name its audit chain."""
+        with self._read() as cur:
+            cur.execute(self._q.store_id)
+            row = cur.fetchone()
+        return str(row[0]) if row else ""
+
+    def audit_anchor(self) -> str | None:
+        """``<store id>/<seq>/<hash>`` of the newest audit row, for a commit to carry; None before any."""
+        with self._read() as cur:
+            cur.execute(self._q.last_audit)
+            last = cur.fetchone()
+        return anchor(self.store_id(), int(last[0]), str(last[1])) if last else None
 
     def audit(self, workspace: str | None = None) -> list[AuditRow]:
         """The rows of one workspace, or the whole chain, oldest first."""

@@ -16,11 +16,16 @@ Where each database keeps its schema version differs: SQLite in ``PRAGMA user_ve
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 from typing import NamedTuple
 
 from state.scrub import scrub_snapshots
+
+
+def _new_store_id(conn: Any) -> None:
+    conn.execute("INSERT INTO store_meta (name, value) VALUES ('store_id', ?)", (secrets.token_hex(8),))
 
 
 class Migration(NamedTuple):
@@ -213,6 +218,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        7,
+        "the store's id: commits name the audit row before them as <store id>/<seq>/<hash>",
+        ("CREATE TABLE store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",),
+        transform=_new_store_id,
+    ),
 )
 
 _SCAN_COLUMNS = (
@@ -284,6 +295,7 @@ class Queries(NamedTuple):
     heartbeat: str = "UPDATE locks SET heartbeat_at = ? WHERE workspace = ? AND token = ?"
     delete_lock: str = "DELETE FROM locks WHERE workspace = ? AND token = ?"
     last_audit: str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+    store_id: str = "SELECT value FROM store_meta WHERE name = 'store_id'"
     insert_audit: str = (
         "INSERT INTO audit (seq, workspace, at, action, result, entry, prev_hash, hash)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"

@@ -1,9 +1,10 @@
 """The workspace's git repository, through GitPython: what apply and rollback ask of it.
 
 Every change to the configuration an apply makes is a new commit (history is never rewritten): the
-proposal's edits with ``Reconcile-Proposal`` / ``Reconcile-Scan`` trailers, a ``git revert`` when an
-apply is rolled back, a restore commit when ``reconcile rollback`` brings back older files. The author
-and committer come from git's own configuration, as for any commit the user makes.
+proposal's edits with ``Reconcile-Proposal`` / ``Reconcile-Scan`` / ``Reconcile-Audit`` trailers, a
+``git revert`` when an apply is rolled back, a restore commit when ``reconcile rollback`` brings back
+older files. The author and committer come from git's own configuration, as for any commit the user
+makes.
 """
 
 from __future__ import annotations
@@ -131,6 +132,20 @@ class Repo:
     def parent(self, commit: str) -> str | None:
         parents = self._repo.commit(commit).parents
         return parents[0].hexsha if parents else None
+
+    def trailers(self, key: str) -> list[tuple[str, str]]:
+        """``(commit, value)`` of every ``key:`` trailer in HEAD's history, newest first."""
+        try:
+            out = self._repo.git.log(
+                f"--format=%H%x00%(trailers:key={key},valueonly,separator=%x01)%x00", "HEAD"
+            )
+        except git.GitCommandError:
+            return []  # no commits yet
+        found = []
+        fields = out.split("\x00")
+        for sha, values in zip(fields[0::2], fields[1::2], strict=False):
+            found += [(sha.strip(), v.strip()) for v in values.split("\x01") if v.strip()]
+        return found
 
     def subject(self, commit: str) -> str:
         return str(self._repo.commit(commit).summary)

@@ -33,6 +33,7 @@ from reconciler.apply.session import Session
 from reconciler.apply.session import session
 from reconciler.errors import GitError
 from reconciler.errors import StaleScanError
+from state.audit import ANCHOR_TRAILER
 from state.audit import Action
 from state.audit import AuditEntry
 from state.report import ScanReport
@@ -92,7 +93,7 @@ def execute(s: Session, sel: Selection, rollback: bool) -> ApplyReport:
             targets=sel.targets,
             expected=sel.expected,
             edits=edits_of(before, s.root),
-            commit=(lambda: (s.repo.commit(sel.files, sel.message),)) if sel.message else None,
+            commit=(lambda: (s.repo.commit(sel.files, _anchored(sel.message, s)),)) if sel.message else None,
             on_applying=lambda plan, commits: started.append((plan, commits)),
         )
     except StepFailed as e:
@@ -215,6 +216,13 @@ def _not_stale(s: Session, scan_id: str) -> None:
             f"scan {scan_id} is stale: the state's serial is {now} now, the scan saw {then}; "
             "run 'reconcile drift' (and 'reconcile propose') again"
         )
+
+
+def _anchored(message: str, s: Session) -> str:
+    """The message with the audit row before the commit (``Reconcile-Audit``) in its trailers: cutting
+    the newest rows off the chain then shows against a commit that is pushed elsewhere."""
+    head = s.store.audit_anchor()
+    return message if head is None else f"{message.rstrip()}\n{ANCHOR_TRAILER}: {head}\n"
 
 
 def _message(docs: list[dict[str, Any]]) -> str:

@@ -8,7 +8,9 @@ import os
 import sys
 from pathlib import Path
 
+from reconciler.apply.repo import Repo
 from reconciler.config import load_config
+from reconciler.errors import GitError
 from reconciler.errors import WorkspaceError
 from state import audit
 from state.report import rfc3339
@@ -33,18 +35,23 @@ def run(args: argparse.Namespace) -> int:
     path = settings.store_path(root)
     rows: list[audit.AuditRow] = []
     chain: list[audit.AuditRow] = []
+    store_id = ""
     if path.exists():
         with SqliteStore(path, key_file=settings.store_key_file(root)) as store:
             rows = store.audit(str(root))
             chain = store.audit() if args.verify else []
+            store_id = store.store_id()
     if args.verify:
-        problems = audit.verify(chain)
+        anchors = audit.check_anchors(store_id, chain, _anchored(root))
+        problems = [*audit.verify(chain), *anchors.problems]
         for line in problems:
             print(f"reconcile: audit: {line}", file=sys.stderr)
         if problems:
             return 1
         newest = chain[-1].hash if chain else "(empty)"
-        print(f"audit chain intact: {len(chain)} rows, newest hash {newest}", file=sys.stderr)
+        held = f"; {anchors.checked} anchored by commits, all present"
+        other = f" ({anchors.foreign} anchors of other stores not checked)" if anchors.foreign else ""
+        print(f"audit chain intact: {len(chain)} rows, newest hash {newest}{held}{other}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(audit.to_json(str(root), rows), indent=2))
         return 0
@@ -64,3 +71,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _line(seq: str, at: str, action: str, result: str, user: str, commits: str, took: str, what: str) -> str:
     return f"{seq:>4}  {at:<27} {action:<12} {result:<15} {user:<12} {commits:<26} {took:>7}  {what}"
+
+
+def _anchored(root: Path) -> list[tuple[str, str]]:
+    """The audit rows the workspace's git history names; none outside a git work tree."""
+    try:
+        return Repo(root).trailers(audit.ANCHOR_TRAILER)
+    except GitError:
+        return []

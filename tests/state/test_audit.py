@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
+from state.audit import Anchors
 from state.audit import AuditEntry
 from state.audit import StepTime
+from state.audit import check_anchors
 from state.audit import verify
 from state.sqlite import SqliteStore
 
@@ -84,3 +86,31 @@ def test_an_intact_chain_verifies_and_lists(
     # Each column starts under its heading.
     assert lines[0].index("applied") == header.index("result")
     assert lines[0].index("azurerm_x.a") == header.index("resources")
+
+
+def test_anchors_name_rows_of_this_store_that_must_still_be_there(store_path: Path, tmp_path: Path) -> None:
+    with SqliteStore(store_path) as store:
+        rows = store.audit()
+        me = store.store_id()
+        assert len(me) == 16 and store.audit_anchor() == f"{me}/3/{rows[2].hash}"
+    with SqliteStore(store_path) as again:
+        assert again.store_id() == me  # made once, with the store
+    with SqliteStore(tmp_path / "other.db") as other:
+        assert other.store_id() not in ("", me) and other.audit_anchor() is None
+    anchored = [
+        ("c" * 40, f"{me}/2/{rows[1].hash}"),
+        ("d" * 40, f"0123456789abcdef/9/{'0' * 64}"),  # another machine's store
+    ]
+    assert check_anchors(me, rows, anchored) == Anchors((), 1, 1)
+    found = check_anchors(
+        me,
+        rows[:1],  # rows 2 and 3 cut off
+        [*anchored, ("e" * 40, f"{me}/1/{'f' * 64}"), ("a" * 40, "not an anchor")],
+    )
+    assert found.problems == (
+        f"row 2: commit cccccccccccc names it (hash {rows[1].hash[:12]}) and the chain no longer has it:"
+        " rows were cut off",
+        f"row 1: its hash is {rows[0].hash[:12]}, commit eeeeeeeeeeee recorded ffffffffffff: the chain was"
+        " rewritten",
+        "commit aaaaaaaaaaaa: Reconcile-Audit 'not an anchor' is not <store id>/<seq>/<hash>",
+    )

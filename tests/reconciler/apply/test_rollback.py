@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 import pytest
@@ -64,6 +65,23 @@ def test_rollback_to_a_commit_before_two_applies(ws: Workspace, capsys: pytest.C
     assert ws.git("diff", first, "HEAD", "--", "main.tf") == ""  # the files are the old ones again
     assert ws.log()[1:3] == ["promote to prod", "tag the team"]  # history kept, never rewritten
     assert ws.cloud.tf.plan(ws.root).changed is False
+
+    # The commit names the audit row before it: cutting the newest rows off the chain shows.
+    capsys.readouterr()
+    assert main(["audit", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [r["action"] for r in rows] == ["apply", "apply", "apply", "rollback"]
+    trailer = [
+        x for x in ws.git("log", "-1", "--format=%B").splitlines() if x.startswith("Reconcile-Audit: ")
+    ]
+    assert len(trailer) == 1 and trailer[0].endswith(f"/3/{rows[2]['hash']}")
+    assert main(["audit", "--verify"]) == 0
+    assert "1 anchored by commits, all present" in capsys.readouterr().err
+    with sqlite3.connect(ws.root / ".reconcile" / "state.db") as db:
+        db.execute("DELETE FROM audit WHERE seq >= 3")  # rows 1 and 2 still chain correctly
+    assert main(["audit", "--verify"]) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("reconcile: audit: row 3: commit ") and "rows were cut off" in line
 
 
 def test_the_default_is_the_configuration_before_the_last_apply(
