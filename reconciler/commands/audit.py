@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         if problems:
             return 1
         newest = chain[-1].hash if chain else "(empty)"
-        held = f"; {anchors.checked} anchored by commits, all present"
+        held = f"; {anchors.checked} anchored by commits, all present" if anchors.checked else ""
         other = f" ({anchors.foreign} anchors of other stores not checked)" if anchors.foreign else ""
         print(f"audit chain intact: {len(chain)} rows, newest hash {newest}{held}{other}", file=sys.stderr)
     if args.format == "json":
