@@ -125,6 +125,9 @@ def check_anchors(store_id: str, rows: Sequence[AuditRow], anchored: Sequence[tu
     by_seq = {r.seq: r for r in rows}
     problems: list[str] = []
     checked = foreign = 0
+    if not store_id and rows:
+        # Every store has an id from its first migration on: one without it was tampered with.
+        problems.append("the store has lost its id (store_meta): commits' anchors cannot be matched to it")
     for sha, value in anchored:
         parts = value.strip().split("/")
         if len(parts) != 3 or not parts[1].isdigit():

@@ -114,3 +114,7 @@ def test_anchors_name_rows_of_this_store_that_must_still_be_there(store_path: Pa
         " rewritten",
         "commit aaaaaaaaaaaa: Reconcile-Audit 'not an anchor' is not <store id>/<seq>/<hash>",
     )
+
+    assert check_anchors("", rows, []).problems == (
+        "the store has lost its id (store_meta): commits' anchors cannot be matched to it",
+    )
